@@ -1,0 +1,61 @@
+# Kotobotti: the two commands a newcomer types are `make run` and `make test`.
+# Every target installs what it needs first, so a fresh clone works as it is.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls /root/.pyenv/versions/3.10.*/bin/python3.10 2>/dev/null | head -n1)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help install sysdeps run test lint check catalogs
+
+help:
+	@echo "make run    install what is missing, then start Kotobotti"
+	@echo "make test   install what is missing, then run the whole test suite"
+	@echo "make lint   ruff"
+
+# System libraries: Voikko (Finnish morphology) for municipality names in case forms.
+sysdeps:
+	@if [ ! -e /usr/lib/voikko ] && [ ! -e /usr/share/voikko ] || ! /sbin/ldconfig -p | grep -q libvoikko.so.1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing libvoikko1 and voikko-fi (Debian packages)..."; \
+	    (apt-get install -y -qq libvoikko1 voikko-fi >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y -qq libvoikko1 voikko-fi >/dev/null)) || \
+	     { echo "Could not install libvoikko1 voikko-fi; install them with your package manager." >&2; exit 1; }; \
+	  else \
+	    echo "Missing Voikko: run 'sudo apt-get install libvoikko1 voikko-fi' and try again." >&2; exit 1; \
+	  fi; \
+	fi
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON310)" ]; then \
+	  echo "Python 3.10 not found (Rasa 3.6 needs 3.10): install it, e.g. 'pyenv install 3.10.13', or set PYTHON310=/path/to/python3.10" >&2; exit 1; fi
+	@[ -x $(PY) ] || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip 'setuptools<70' wheel
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+install: sysdeps $(STAMP)
+
+# After changing any user-facing text: re-extract messages.pot and merge it into every .po.
+catalogs: $(STAMP)
+	$(PY) scripts/update_catalogs.py
+
+check: install
+	@$(VENV)/bin/kotobotti check --help
+
+run: install
+	@echo
+	@echo "The eligibility engine is ready. Try it from the command line:"
+	@echo "  $(VENV)/bin/kotobotti check --permit-type temporary_protection --municipality Espoo --age 34 --employment-status not_working"
+	@echo "  $(VENV)/bin/kotobotti check --permit-type quota_refugee --municipality Jyväskylä --age 40 --employment-status not_working --language fi"
+	@echo "  (add --json for the machine-readable payload)"
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check .

@@ -1,0 +1,1 @@
+"""Kotobotti: integration and social services for newcomers to Finland."""

@@ -1,0 +1,136 @@
+"""``kotobotti``: the staff's command line (contract §4).
+
+``kotobotti check`` runs the eligibility engine on one case. Values it cannot
+understand end in a one-line error on stderr naming the value and the accepted ones,
+with exit status 2 (argparse's convention for usage errors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from bot import registry
+from bot.eligibility import assess
+from bot.facts import EMPLOYMENT_STATUSES, PERMIT_TYPES, FactError, Profile, check_age, check_years
+from bot.i18n import languages, normalise_language, translator
+from bot.render import text
+
+_YES = {"yes", "y", "true", "1", "kyllä", "ja"}
+_NO = {"no", "n", "false", "0", "ei", "nej"}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"kotobotti: error: {message}\n")
+        sys.exit(2)
+
+
+def _yes_no(name: str):  # type: ignore[no-untyped-def]
+    def parse(value: str) -> bool:
+        lowered = value.strip().lower()
+        if lowered in _YES:
+            return True
+        if lowered in _NO:
+            return False
+        raise argparse.ArgumentTypeError(f"{name}: {value!r} is not accepted; accepted: yes, no")
+
+    parse.__name__ = name
+    return parse
+
+
+def _age(value: str) -> int:
+    try:
+        return check_age(value)
+    except FactError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _years(value: str) -> float:
+    try:
+        return check_years(value)
+    except FactError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _choice(name: str, choices: Sequence[str]):  # type: ignore[no-untyped-def]
+    def parse(value: str) -> str:
+        if value not in choices:
+            raise argparse.ArgumentTypeError(
+                f"{name}: {value!r} is not accepted; accepted: {', '.join(choices)}"
+            )
+        return value
+
+    parse.__name__ = name
+    return parse
+
+
+def _municipality(value: str) -> str:
+    found = registry.load().resolve(value)
+    if found.municipality is None:
+        hint = (
+            "did you mean: " + ", ".join(m.name_fi for m in found.candidates)
+            if found.candidates
+            else "accepted: the name of a Finnish municipality in any spelling (Espoo, Esbo, Эспоо)"
+        )
+        raise argparse.ArgumentTypeError(f"municipality: {value!r} is not known; {hint}")
+    return found.municipality.name_fi
+
+
+def _language(value: str) -> str:
+    code = normalise_language(value)
+    if code is None:
+        raise argparse.ArgumentTypeError(
+            f"language: {value!r} is not accepted; accepted: {', '.join(languages())}"
+        )
+    return code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kotobotti", description="Kotobotti: integration services for newcomers to Finland."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    check = commands.add_parser("check", help="which services one person is entitled to, and whom to contact")
+    check.add_argument("--permit-type", required=True, type=_choice("permit-type", PERMIT_TYPES))
+    check.add_argument("--municipality", required=True, type=_municipality)
+    check.add_argument("--age", required=True, type=_age)
+    check.add_argument(
+        "--employment-status", required=True, type=_choice("employment-status", EMPLOYMENT_STATUSES)
+    )
+    check.add_argument("--years-since-first-permit", type=_years)
+    check.add_argument("--home-care-allowance", type=_yes_no("home-care-allowance"))
+    check.add_argument("--social-assistance-over-2-months", type=_yes_no("social-assistance-over-2-months"))
+    check.add_argument("--unaccompanied-minor", type=_yes_no("unaccompanied-minor"))
+    check.add_argument("--language", default="en", type=_language)
+    check.add_argument("--json", action="store_true", help="print the contract §3 payload")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "check":
+        profile = Profile(
+            permit_type=args.permit_type,
+            municipality=args.municipality,
+            age=args.age,
+            employment_status=args.employment_status,
+            years_since_first_permit=args.years_since_first_permit,
+            home_care_allowance=args.home_care_allowance,
+            social_assistance_over_2_months=args.social_assistance_over_2_months,
+            unaccompanied_minor=args.unaccompanied_minor,
+        )
+        result = assess(profile, args.language)
+        if args.json:
+            print(json.dumps(result.payload(), ensure_ascii=False, indent=2))
+        else:
+            print(text(result, translator(args.language)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

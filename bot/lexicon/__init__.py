@@ -1,0 +1,1 @@
+"""Per-language lexicons for bot.understanding (format: docs/nlu-spec.md)."""

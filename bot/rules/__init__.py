@@ -1,0 +1,1 @@
+"""Rule files, one per period of the law (see ruleset.py)."""

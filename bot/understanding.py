@@ -1,0 +1,250 @@
+"""Values inside free text: permit type, work situation, age, yes/no, danger, in any language.
+
+Rasa's NLU tells *what kind* of message it is (an intent); this module finds the
+*values*, from per-language lexicons (``bot/lexicon/<lang>.yml``, format in
+``docs/nlu-spec.md``) and the registry. It is plain, deterministic Python, so the form's
+validation can trust it and tests can check it without a trained model; and one message
+can fill several slots ("I'm a 45-year-old quota refugee in Tampere").
+
+Lexicons of every language are searched, the conversation's language first: people
+mix languages ("olen refugee, asun Espoossa").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from bot import registry
+from bot.facts import EMPLOYMENT_STATUSES, MAX_AGE, PERMIT_TYPES
+from bot.text import fold_digits, has_cjk, key, tokens
+
+# A phrase word this long also matches longer words that start with it (a stem).
+STEM_MIN = 5
+_AGE_CONTEXT = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class Phrase:
+    words: tuple[str, ...]
+    value: Any
+    cjk: bool
+
+    def matches(self, message_words: list[str], message_key: str) -> bool:
+        if self.cjk:
+            return " ".join(self.words) in message_key
+        n = len(self.words)
+        for i in range(len(message_words) - n + 1):
+            if all(_word_matches(p, w) for p, w in zip(self.words, message_words[i : i + n], strict=True)):
+                return True
+        return False
+
+
+def _word_matches(phrase_word: str, word: str) -> bool:
+    if len(phrase_word) >= STEM_MIN:
+        return word.startswith(phrase_word)
+    return word == phrase_word
+
+
+@dataclass
+class Lexicon:
+    """The phrases of one language, keyed for matching."""
+
+    language: str
+    permit_type: list[Phrase] = field(default_factory=list)
+    employment_status: list[Phrase] = field(default_factory=list)
+    yes_no: list[Phrase] = field(default_factory=list)
+    danger: list[Phrase] = field(default_factory=list)
+    human: list[Phrase] = field(default_factory=list)
+    numbers: dict[str, int] = field(default_factory=dict)
+    connectors: frozenset[str] = frozenset()
+
+
+def _phrase(text: str, value: Any) -> Phrase:
+    k = key(str(text))
+    return Phrase(tuple(k.split()), value, has_cjk(k))
+
+
+def _phrases(mapping: dict[str, list[str]], allowed: Iterable[str]) -> list[Phrase]:
+    allowed = set(allowed)
+    found = [
+        _phrase(p, value) for value, items in (mapping or {}).items() if value in allowed for p in items or []
+    ]
+    # Longer phrases first, so "not working" wins over "working".
+    return sorted(found, key=lambda p: -sum(len(w) for w in p.words))
+
+
+def parse_lexicon(language: str, data: dict[str, Any]) -> Lexicon:
+    return Lexicon(
+        language=language,
+        permit_type=_phrases(data.get("permit_type", {}), PERMIT_TYPES),
+        employment_status=_phrases(data.get("employment_status", {}), EMPLOYMENT_STATUSES),
+        yes_no=_phrases({"yes": data.get("yes", []), "no": data.get("no", [])}, ("yes", "no")),
+        danger=_phrases({"danger": data.get("danger", [])}, ("danger",)),
+        human=_phrases({"human": data.get("human", [])}, ("human",)),
+        numbers={key(str(w)): int(v) for w, v in (data.get("numbers") or {}).items()},
+        connectors=frozenset(key(str(c)) for c in data.get("connectors") or []),
+    )
+
+
+@lru_cache(maxsize=1)
+def lexicons() -> dict[str, Lexicon]:
+    """Every packaged lexicon, by language code."""
+    folder = resources.files("bot.lexicon")
+    found = {}
+    for f in folder.iterdir():
+        if f.name.endswith(".yml"):
+            data = yaml.safe_load(f.read_text("utf-8")) or {}
+            found[f.name[:-4]] = parse_lexicon(f.name[:-4], data)
+    return found
+
+
+def _ordered(language: str | None) -> list[Lexicon]:
+    all_ = lexicons()
+    first = [all_[language]] if language in all_ else []
+    return first + [lex for code, lex in sorted(all_.items()) if code != language]
+
+
+def _first(text: str, language: str | None, attribute: str) -> Any:
+    """The value of the longest phrase of ``attribute`` in the message (own language first)."""
+    message_key = key(fold_digits(text))
+    words = message_key.split()
+    best: tuple[int, Any] | None = None
+    for lex in _ordered(language):
+        for phrase in getattr(lex, attribute):
+            length = sum(len(w) for w in phrase.words)
+            if (best is None or length > best[0]) and phrase.matches(words, message_key):
+                best = (length, phrase.value)
+    return None if best is None else best[1]
+
+
+def permit_type(text: str, language: str | None = None) -> str | None:
+    return _first(text, language, "permit_type")
+
+
+def employment_status(text: str, language: str | None = None) -> str | None:
+    return _first(text, language, "employment_status")
+
+
+def yes_no(text: str, language: str | None = None) -> bool | None:
+    value = _first(text, language, "yes_no")
+    return None if value is None else value == "yes"
+
+
+def mentions_danger(text: str, language: str | None = None) -> bool:
+    return _first(text, language, "danger") is not None
+
+
+def asks_for_human(text: str, language: str | None = None) -> bool:
+    return _first(text, language, "human") is not None
+
+
+def _segment(word: str, numbers: dict[str, int]) -> list[int] | None:
+    """Split an unspaced number word into known parts: neljäkymmentäviisi → [40, 5]."""
+    if word in numbers:
+        return [numbers[word]]
+    for cut in range(len(word) - 1, 0, -1):
+        head = word[:cut]
+        if head in numbers:
+            rest = _segment(word[cut:], numbers)
+            if rest is not None:
+                return [numbers[head], *rest]
+    return None
+
+
+def _combine(parts: list[int]) -> int:
+    """Number words as said: [40, 5] → 45; [4, 10, 5] (四十五) → 45; [100, 2] → 102."""
+    total, current = 0, 0
+    for part in parts:
+        if part in (10, 100) and current and current < part:
+            current *= part
+        else:
+            current += part
+    return total + current
+
+
+def numbers_in(text: str, language: str | None = None) -> list[int]:
+    """Whole numbers in a message: digits of any script, and number words."""
+    folded = fold_digits(text)
+    found = [int(n) for n in _AGE_CONTEXT.findall(folded) if len(n) <= 3]
+    lexes = _ordered(language)
+    words = [w for w in re.split(r"[\s\-]+", key(folded)) if w]
+    for lex in lexes:
+        if not lex.numbers:
+            continue
+        run: list[int] = []
+        for word in [*words, ""]:
+            stripped = word[1:] if word[:1] in lex.connectors and word[1:] in lex.numbers else word
+            parts = _segment(stripped, lex.numbers) if stripped else None
+            if parts:
+                run.extend(parts)
+            elif word in lex.connectors and run:
+                continue
+            elif run:
+                found.append(_combine(run))
+                run = []
+        if len(found):
+            break
+    return found
+
+
+def age(text: str, language: str | None = None) -> int | None:
+    """An age in the message (0-120), when there is exactly one number that can be one."""
+    candidates = [n for n in numbers_in(text, language) if 0 <= n <= MAX_AGE]
+    unique = sorted(set(candidates))
+    return unique[0] if len(unique) == 1 else None
+
+
+@dataclass(frozen=True)
+class Understood:
+    """The slot values one message gives (None: not in this message)."""
+
+    permit_type: str | None = None
+    municipality: str | None = None
+    municipality_candidates: tuple[str, ...] = ()
+    age: int | None = None
+    employment_status: str | None = None
+
+    def slots(self) -> dict[str, Any]:
+        values = {
+            "permit_type": self.permit_type,
+            "municipality": self.municipality,
+            "age": None if self.age is None else float(self.age),
+            "employment_status": self.employment_status,
+        }
+        return {k: v for k, v in values.items() if v is not None}
+
+
+def understand(text: str, language: str | None = None) -> Understood:
+    """Every contract slot value this message states, for a form to take at once."""
+    if not text or len(text) > 2000:
+        return Understood()
+    found = registry.load().resolve(text)
+    return Understood(
+        permit_type=permit_type(text, language),
+        municipality=found.municipality.name_fi if found.municipality else None,
+        municipality_candidates=tuple(m.name_fi for m in found.candidates),
+        age=age(text, language),
+        employment_status=employment_status(text, language),
+    )
+
+
+__all__ = [
+    "Understood",
+    "age",
+    "asks_for_human",
+    "employment_status",
+    "lexicons",
+    "mentions_danger",
+    "numbers_in",
+    "permit_type",
+    "tokens",
+    "understand",
+    "yes_no",
+]
