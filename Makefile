@@ -12,7 +12,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install sysdeps run test lint check catalogs
+MODEL := models/kotobotti.tar.gz
+export RASA_TELEMETRY_ENABLED := false
+
+.PHONY: help install sysdeps run test lint check catalogs train shell
 
 help:
 	@echo "make run    install what is missing, then start Kotobotti"
@@ -49,14 +52,22 @@ catalogs: $(STAMP)
 check: install
 	@$(VENV)/bin/kotobotti check --help
 
-run: install
-	@echo
-	@echo "The eligibility engine is ready. Try it from the command line:"
-	@echo "  $(VENV)/bin/kotobotti check --permit-type temporary_protection --municipality Espoo --age 34 --employment-status not_working"
-	@echo "  $(VENV)/bin/kotobotti check --permit-type quota_refugee --municipality Jyväskylä --age 40 --employment-status not_working --language fi"
-	@echo "  (add --json for the machine-readable payload)"
+# Trains only when the data, the domain or the config changed since the last model.
+$(MODEL): $(STAMP) config.yml domain.yml data/rules.yml $(wildcard data/nlu/*.yml data/stories/*.yml rasa_components/*.py)
+	$(VENV)/bin/rasa train --fixed-model-name kotobotti --out models --quiet
+	@touch $(MODEL)
 
-test: install
+train: install $(MODEL)
+
+run: install $(MODEL)
+	@$(VENV)/bin/kotobotti serve
+
+# Staff: try every flow in the terminal (starts the action server alongside).
+shell: install $(MODEL)
+	@$(VENV)/bin/rasa run actions --port 5055 --actions actions.actions >/dev/null 2>&1 & pid=$$!; \
+	  trap "kill $$pid" EXIT; sleep 8; $(VENV)/bin/rasa shell --model $(MODEL) --endpoints endpoints.yml
+
+test: install $(MODEL)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 

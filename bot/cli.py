@@ -108,11 +108,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--unaccompanied-minor", type=_yes_no("unaccompanied-minor"))
     check.add_argument("--language", default="en", type=_language)
     check.add_argument("--json", action="store_true", help="print the contract §3 payload")
+    commands.add_parser("serve", help="start the action server and the Rasa server (contract §1)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        from bot import serve  # only the server needs the subprocess machinery
+
+        return serve.main()
     if args.command == "check":
         profile = Profile(
             permit_type=args.permit_type,

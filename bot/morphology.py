@@ -42,8 +42,8 @@ def available() -> bool:
 
 def _restorations(word: str) -> list[str]:
     """``word`` with every combination of a→ä and o→ö, the word itself first."""
-    lower = word.lower()
-    positions = [i for i, ch in enumerate(lower) if ch in "ao"][:_MAX_RESTORE]
+    swap = {"a": "ä", "o": "ö", "A": "Ä", "O": "Ö"}
+    positions = [i for i, ch in enumerate(word) if ch in swap][:_MAX_RESTORE]
     if not positions:
         return [word]
     variants = []
@@ -51,7 +51,7 @@ def _restorations(word: str) -> list[str]:
         chars = list(word)
         for pos, flip in zip(positions, flips, strict=True):
             if flip:
-                chars[pos] = {"a": "ä", "o": "ö", "A": "Ä", "O": "Ö"}[chars[pos]]
+                chars[pos] = swap[chars[pos]]
         variants.append("".join(chars))
     return variants
 

@@ -26,7 +26,7 @@ from bot.text import has_cjk, key, tokens
 CountyType = Literal[
     "wellbeing_services_county", "city_of_helsinki_organises_itself", "aland_autonomous_not_in_reform"
 ]
-Method = Literal["exact", "alias", "morphology", "suffix", "transliteration", "typo", "none"]
+Method = Literal["exact", "alias", "morphology", "suffix", "transliteration", "typo", "several", "none"]
 
 HELSINKI_CODE = "90"
 ALAND_CODE = "91"
@@ -78,39 +78,23 @@ class Resolution:
 
     municipality: Municipality | None
     candidates: tuple[Municipality, ...] = ()
-    method: Method = "none"
+    method: Method = "none"  # "several": the text names more than one municipality
 
     @property
     def ok(self) -> bool:
         return self.municipality is not None
 
 
-# Finnish case endings a learner adds to the base form without gradation
-# ("Helsinkissä"); tried only when Voikko knows no analysis. Longest first.
+# Case endings added to a base form without gradation: Finnish as learners write it
+# ("Helsinkissä"), and Estonian ("Espoos", "Vantaal", "Tamperest"); tried only after
+# Voikko. Each must leave an exact name, so no ending can make a wrong guess on its own.
+# fmt: off
 _FI_ENDINGS = (
-    "ssa",
-    "ssä",
-    "sta",
-    "stä",
-    "lla",
-    "llä",
-    "lta",
-    "ltä",
-    "lle",
-    "aan",
-    "ään",
-    "een",
-    "iin",
-    "oon",
-    "uun",
-    "yyn",
-    "seen",
-    "hin",
-    "na",
-    "nä",
-    "n",
-    "s",
+    "ssa", "ssä", "sta", "stä", "lla", "llä", "lta", "ltä", "lle", "aan", "ään", "een",
+    "iin", "oon", "uun", "yyn", "seen", "hin", "na", "nä", "n", "s",
+    "sse", "st", "lt", "le", "l",
 )
+# fmt: on
 # Arabic proclitics written together with the next word: "بهلسنكي" (in Helsinki).
 _AR_PROCLITICS = ("وفي", "في", "ال", "و", "ب", "ل", "ف")
 # Finnish-oriented transliteration of Cyrillic: Ювяскюля → jyvaskyla.
@@ -248,7 +232,7 @@ class Registry:
         ms = tuple(self.municipalities[c] for c in found)
         if len(ms) == 1:
             return Resolution(ms[0], (), method)
-        return Resolution(None, ms, "none")
+        return Resolution(None, ms, "several")
 
     def resolve(self, text: str) -> Resolution:
         """One municipality for what a person typed, or ``None`` and candidates.
@@ -317,6 +301,10 @@ class Registry:
         hits: set[str] = set()
         for word in words:
             k = key(word)
+            # Turkish writes the case ending after an apostrophe: "Tampere'de", "Espoo'da".
+            for mark in ("'", "’"):
+                if mark in word:
+                    hits |= self._exact(word.split(mark)[0])
             for ending in _FI_ENDINGS:
                 ending_key = key(ending)
                 if k.endswith(ending_key) and len(k) - len(ending_key) >= 3:

@@ -27,7 +27,23 @@ from bot.text import fold_digits, has_cjk, key, tokens
 
 # A phrase word this long also matches longer words that start with it (a stem).
 STEM_MIN = 5
-_AGE_CONTEXT = re.compile(r"\d+")
+_DIGITS = re.compile(r"\d+")
+
+
+def _digit_numbers(text: str) -> list[int]:
+    """Numbers written in digits, not inside a word. Arabizi writes letters with single
+    digits ("3omri", "laje2"), so one digit touching a letter is a letter; "45yo" is 45."""
+    found = []
+    for match in _DIGITS.finditer(text):
+        before = text[match.start() - 1] if match.start() else " "
+        after = text[match.end()] if match.end() < len(text) else " "
+        if before.isalpha() and not has_cjk(before):
+            continue
+        if len(match.group()) == 1 and after.isalpha() and not has_cjk(after):
+            continue
+        if len(match.group()) <= 3:
+            found.append(int(match.group()))
+    return found
 
 
 @dataclass(frozen=True)
@@ -38,7 +54,10 @@ class Phrase:
 
     def matches(self, message_words: list[str], message_key: str) -> bool:
         if self.cjk:
-            return " ".join(self.words) in message_key
+            phrase = " ".join(self.words)
+            # One character ("是", "不") is a whole answer only: inside a sentence it is
+            # part of other words.
+            return message_key == phrase if len(phrase) == 1 else phrase in message_key
         n = len(self.words)
         for i in range(len(message_words) - n + 1):
             if all(_word_matches(p, w) for p, w in zip(self.words, message_words[i : i + n], strict=True)):
@@ -47,9 +66,11 @@ class Phrase:
 
 
 def _word_matches(phrase_word: str, word: str) -> bool:
-    if len(phrase_word) >= STEM_MIN:
-        return word.startswith(phrase_word)
-    return word == phrase_word
+    found = word.startswith(phrase_word) if len(phrase_word) >= STEM_MIN else word == phrase_word
+    # Arabic and Persian write "and" (و) joined to the next word: "ومتقاعد".
+    if not found and word[:1] == "و" and phrase_word[:1] != "و" and len(word) > 2:
+        return _word_matches(phrase_word, word[1:])
+    return found
 
 
 @dataclass
@@ -111,14 +132,22 @@ def _ordered(language: str | None) -> list[Lexicon]:
     return first + [lex for code, lex in sorted(all_.items()) if code != language]
 
 
+# Phrases this short ("ja", "en", "no") are words of other languages too: they count
+# only in the conversation's own language.
+SHORT_PHRASE = 3
+
+
 def _first(text: str, language: str | None, attribute: str) -> Any:
     """The value of the longest phrase of ``attribute`` in the message (own language first)."""
     message_key = key(fold_digits(text))
     words = message_key.split()
     best: tuple[int, Any] | None = None
     for lex in _ordered(language):
+        own = lex.language == language
         for phrase in getattr(lex, attribute):
             length = sum(len(w) for w in phrase.words)
+            if length <= SHORT_PHRASE and not own and not phrase.cjk:
+                continue
             if (best is None or length > best[0]) and phrase.matches(words, message_key):
                 best = (length, phrase.value)
     return None if best is None else best[1]
@@ -158,39 +187,59 @@ def _segment(word: str, numbers: dict[str, int]) -> list[int] | None:
     return None
 
 
-def _combine(parts: list[int]) -> int:
-    """Number words as said: [40, 5] → 45; [4, 10, 5] (四十五) → 45; [100, 2] → 102."""
-    total, current = 0, 0
+def _combine(parts: list[int], multiplies: bool) -> int:
+    """Number words as said: [40, 5] → 45, [7, 10] (سبعة عشر) → 17; in Chinese a ten or a
+    hundred after a digit multiplies: [4, 10, 5] (四十五) → 45."""
+    current = 0
     for part in parts:
-        if part in (10, 100) and current and current < part:
+        if multiplies and part in (10, 100) and current and current < part:
             current *= part
         else:
             current += part
-    return total + current
+    return current
+
+
+# Chinese numerals come without spaces inside words ("四十五岁"): runs of these are read.
+_CJK_NUMERALS = re.compile(r"[零〇一二两兩三四五六七八九十百廿]+")
+
+
+def _number_words(text: str, lex: Lexicon, own: bool) -> list[int]:
+    """Numbers written in words of one language. Short number words of other languages
+    ("on" is ten in Turkish, "bir" is a/one) are skipped: they are ordinary words too."""
+    numbers = lex.numbers if own else {w: v for w, v in lex.numbers.items() if len(w) > SHORT_PHRASE}
+    if has_cjk(text):
+        words = _CJK_NUMERALS.findall(text)
+    else:
+        words = [w for w in re.split(r"[\s\-]+", key(text)) if w]
+    found, run = [], []
+    for word in [*words, ""]:
+        stripped = word[1:] if word[:1] in lex.connectors and word[1:] in numbers else word
+        parts = _segment(stripped, numbers) if stripped else None
+        if parts:
+            run.extend(parts)
+        elif word in lex.connectors and run:
+            continue
+        elif run:
+            found.append(_combine(run, multiplies=lex.language == "zh"))
+            run = []
+    return found
 
 
 def numbers_in(text: str, language: str | None = None) -> list[int]:
-    """Whole numbers in a message: digits of any script, and number words."""
+    """Whole numbers in a message: digits of any script, and number words.
+
+    Number words are read in the conversation's language only ("très" is French for
+    very, "tres" Spanish for three); when the language is not known yet, in each
+    language until one gives a number.
+    """
     folded = fold_digits(text)
-    found = [int(n) for n in _AGE_CONTEXT.findall(folded) if len(n) <= 3]
-    lexes = _ordered(language)
-    words = [w for w in re.split(r"[\s\-]+", key(folded)) if w]
-    for lex in lexes:
-        if not lex.numbers:
-            continue
-        run: list[int] = []
-        for word in [*words, ""]:
-            stripped = word[1:] if word[:1] in lex.connectors and word[1:] in lex.numbers else word
-            parts = _segment(stripped, lex.numbers) if stripped else None
-            if parts:
-                run.extend(parts)
-            elif word in lex.connectors and run:
-                continue
-            elif run:
-                found.append(_combine(run))
-                run = []
-        if len(found):
-            break
+    found = _digit_numbers(folded)
+    lexes = lexicons()
+    for lex in [lexes[language]] if language in lexes else _ordered(None):
+        if lex.numbers:
+            words = _number_words(folded, lex, own=lex.language == language)
+            if words:
+                return found + words
     return found
 
 
@@ -208,6 +257,7 @@ class Understood:
     permit_type: str | None = None
     municipality: str | None = None
     municipality_candidates: tuple[str, ...] = ()
+    several_municipalities: bool = False
     age: int | None = None
     employment_status: str | None = None
 
@@ -230,6 +280,7 @@ def understand(text: str, language: str | None = None) -> Understood:
         permit_type=permit_type(text, language),
         municipality=found.municipality.name_fi if found.municipality else None,
         municipality_candidates=tuple(m.name_fi for m in found.candidates),
+        several_municipalities=found.method == "several",
         age=age(text, language),
         employment_status=employment_status(text, language),
     )

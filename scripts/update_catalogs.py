@@ -19,7 +19,7 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
-LANGUAGES = ("fi", "sv")
+LANGUAGES = ("fi", "sv", "ru", "uk", "ar", "so", "fa", "et", "tr", "zh", "fr", "es")
 
 
 def template() -> Catalog:

@@ -1,0 +1,35 @@
+"""Tracker → ``bot.conversation.State``, and ``Turn`` → dispatcher messages and slot events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.conversation import State, Turn
+
+
+def state_of(tracker: Tracker) -> State:
+    latest = tracker.latest_message or {}
+    intent = latest.get("intent") or {}
+    entities: dict[str, Any] = {}
+    for entity in latest.get("entities") or []:
+        if isinstance(entity, dict) and "entity" in entity:
+            entities.setdefault(entity["entity"], entity.get("value"))
+    return State(
+        slots=dict(tracker.slots),
+        intent=intent.get("name"),
+        confidence=float(intent.get("confidence") or 0.0),
+        text=latest.get("text") or "",
+        entities=entities,
+        metadata=latest.get("metadata") or {},
+    )
+
+
+def emit(turn: Turn, dispatcher: CollectingDispatcher) -> list[EventType]:
+    for message in turn.messages:
+        buttons = [{"title": title, "payload": payload} for title, payload in message.buttons]
+        dispatcher.utter_message(text=message.text, buttons=buttons or None, json_message=message.custom)
+    return [SlotSet(name, value) for name, value in turn.slots.items()]

@@ -1,0 +1,87 @@
+"""Which language to answer in: an explicit choice, the channel's hint, or detection.
+
+Order (issue 3, contract §1): a choice the person made (button, command, "can you
+speak Finnish?") wins; then the channel's hint (REST ``metadata.language``, Telegram
+``language_code``, the widget's choice); then offline detection of free text with
+lingua (its models ship in the wheel: no download), switching only when confident.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from babel import Locale
+
+from bot.i18n import languages, normalise_language
+from bot.text import has_cjk, key
+
+# Detection must be this sure, and the text this long, before we switch languages.
+MIN_CONFIDENCE = 0.85
+MIN_LETTERS = 12
+
+
+@lru_cache(maxsize=1)
+def _detector():  # type: ignore[no-untyped-def]
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+    wanted = []
+    for code in languages():
+        try:
+            wanted.append(Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())))
+        except (AttributeError, ValueError):
+            continue
+    return LanguageDetectorBuilder.from_languages(*wanted).build()
+
+
+def detect(text: str) -> str | None:
+    """The language of a free-text message, when detection is confident; else None."""
+    letters = sum(ch.isalpha() for ch in text)
+    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in text)  # says a lot in few characters
+    if letters < (2 if chinese else MIN_LETTERS):
+        return None
+    values = _detector().compute_language_confidence_values(text)
+    if not values or values[0].value < MIN_CONFIDENCE:
+        return None
+    return normalise_language(values[0].language.iso_code_639_1.name.lower())
+
+
+@lru_cache(maxsize=1)
+def _names() -> dict[str, str]:
+    """Every way to name a supported language in any supported language (CLDR), → code."""
+    names: dict[str, str] = {}
+    for target in languages():
+        for shown_in in languages():
+            name = Locale.parse(shown_in).languages.get(target)
+            if name:
+                names[key(name)] = target
+    return names
+
+
+# Names people use that CLDR does not list under the language.
+_EXTRA_NAMES = {"farsi": "fa", "dari": "fa", "pharsi": "fa", "mandarin": "zh", "putonghua": "zh"}
+
+
+def named_in(text: str) -> str | None:
+    """A supported language named in the text ("in Finnish", "suomeksi", "по-русски").
+
+    Matches CLDR names by their beginning (all but the last two letters, at least 4),
+    so inflected forms such as "suomeksi", "englanniksi" or "venäjäksi" are found.
+    Two different languages named: None (the menu is shown instead).
+    """
+    text_key = key(text)
+    words = text_key.split()
+    found: set[str] = set()
+    for name, code in (_names() | _EXTRA_NAMES).items():
+        if has_cjk(name):
+            if name in text_key:  # Chinese: no spaces between words
+                found.add(code)
+            continue
+        stem = name[: max(4, len(name) - 2)]
+        if any(word == name or word.startswith(stem) for word in words):
+            found.add(code)
+    return found.pop() if len(found) == 1 else None
+
+
+def from_hint(value: object) -> str | None:
+    """A channel's language hint (``fi``, ``fi-FI``, ``pt-br``) as a supported code."""
+    return normalise_language(value) if isinstance(value, str) else None

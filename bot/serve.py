@@ -1,0 +1,147 @@
+"""``kotobotti serve``: the whole assistant on embedded defaults (contract §1).
+
+Starts the action server (5055) and the Rasa server (5005, REST and socket.io). The
+Rasa HTTP API (/conversations, /status, /model/parse) is enabled only when
+``KOTOBOTTI_API_TOKEN`` is set, and then only with that token: without it a
+conversation can be read by no one but its channel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.i18n import LOCALES_DIR
+
+ROOT = LOCALES_DIR.parent
+DEFAULT_MODEL = ROOT / "models" / "kotobotti.tar.gz"
+TOKEN_VARIABLE = "KOTOBOTTI_API_TOKEN"
+
+
+@dataclass(frozen=True)
+class Ports:
+    rasa: int = 5005
+    actions: int = 5055
+
+
+def free_port() -> int:
+    """A port nobody listens on now (for tests that must not collide with `make run`)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rasa_bin() -> str:
+    return str(Path(sys.executable).parent / "rasa")
+
+
+def commands(model: Path, ports: Ports, endpoints: Path, token: str | None) -> list[list[str]]:
+    """The two command lines: the action server, then the Rasa server."""
+    actions = [rasa_bin(), "run", "actions", "--port", str(ports.actions), "--actions", "actions.actions"]
+    server = [
+        rasa_bin(),
+        "run",
+        "--model",
+        str(model),
+        "--port",
+        str(ports.rasa),
+        "--credentials",
+        str(ROOT / "credentials.yml"),
+        "--endpoints",
+        str(endpoints),
+        "--cors",
+        "*",
+    ]
+    if token:
+        server += ["--enable-api", "--auth-token", token]
+    return [actions, server]
+
+
+def endpoints_for(ports: Ports, folder: Path) -> Path:
+    """endpoints.yml as it is for the default ports; a copy pointing at others otherwise."""
+    default = ROOT / "endpoints.yml"
+    if ports.actions == Ports().actions:
+        return default
+    path = folder / "endpoints.yml"
+    text = default.read_text("utf-8").replace("localhost:5055", f"localhost:{ports.actions}")
+    path.write_text(text, "utf-8")
+    return path
+
+
+def wait_for(url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2):
+            return
+        time.sleep(0.25)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+@contextlib.contextmanager
+def running(
+    model: Path = DEFAULT_MODEL,
+    ports: Ports = Ports(),  # noqa: B008 - frozen dataclass, safe as a default
+    env: Mapping[str, str] | None = None,
+    log: Path | None = None,
+    timeout: float = 300,
+) -> Iterator[Ports]:
+    """Both servers, up and answering, until the block ends."""
+    if not model.exists():
+        raise FileNotFoundError(f"{model} is missing: run `make train`")
+    env = dict(os.environ if env is None else env)
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    with tempfile.TemporaryDirectory() as tmp:
+        endpoints = endpoints_for(ports, Path(tmp))
+        out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+        procs = [
+            subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            for cmd in commands(model, ports, endpoints, env.get(TOKEN_VARIABLE))
+        ]
+        try:
+            wait_for(f"http://127.0.0.1:{ports.actions}/health", timeout)
+            wait_for(f"http://127.0.0.1:{ports.rasa}/", timeout)
+            yield ports
+        finally:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+            if log:
+                out.close()  # type: ignore[union-attr]
+
+
+def main() -> int:
+    token = os.environ.get(TOKEN_VARIABLE)
+    started = time.monotonic()
+    with running() as ports:
+        api = f"on, with ?token=${TOKEN_VARIABLE}" if token else f"off (set {TOKEN_VARIABLE} to turn it on)"
+        print(
+            f"""
+Kotobotti is running (ready in {time.monotonic() - started:.0f} s).
+  Chat over REST:  curl -s localhost:{ports.rasa}/webhooks/rest/webhook \\
+                     -d '{{"sender":"me","message":"hello","metadata":{{"language":"en"}}}}'
+  Socket.io:       http://localhost:{ports.rasa}/socket.io
+  Action server:   http://localhost:{ports.actions}/health
+  In a terminal:   make shell
+  HTTP API:        {api}
+Press Ctrl-C to stop.""",
+            flush=True,
+        )
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        with contextlib.suppress(KeyboardInterrupt):
+            signal.pause()
+    return 0

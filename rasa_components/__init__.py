@@ -1,0 +1,1 @@
+"""Rasa graph components of our own (adapters: only what Rasa's pipeline needs)."""

@@ -1,0 +1,188 @@
+"""Benchmark: training time, cold start, resident memory and latency under load.
+
+Prints figures; asserts nothing (speed is measured here, never in timed tests).
+Compares with the stock Rasa figures of issue 3 measured on this machine (rasa init,
+DIET + TED): training 120 s, cold start 74 s, 1.27 GB resident, p95 1.05 s at 10
+concurrent conversations.
+
+Usage: .venv/bin/python scripts/benchmark.py [--conversations 10] [--turns 8]
+It trains into a temporary folder and starts the servers on spare ports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot import serve  # noqa: E402
+
+STOCK = {"train_s": 120, "cold_start_s": 74, "rss_mb": 1270, "p95_s": 1.05}
+# A whole conversation in several languages: greeting, consent, facts, the years button.
+SCRIPTS = [
+    (
+        "en",
+        [
+            "hello",
+            "yes",
+            "I'm a 45-year-old quota refugee in Tampere, at home with my kids",
+            '/inform{"years_since_first_permit": 1.5}',
+            "thanks",
+            "how does this work",
+            "start over",
+            "bye",
+        ],
+    ),
+    (
+        "fi",
+        [
+            "hei",
+            "kyllä",
+            "olen kiintiöpakolainen",
+            "asun Jyväskylässä",
+            "40",
+            "en ole töissä",
+            '/inform{"years_since_first_permit": 0.5}',
+            "kiitos",
+        ],
+    ),
+    (
+        "ar",
+        [
+            "مرحبا",
+            "نعم",
+            "عندي حماية دولية",
+            "أعيش في إسبو",
+            "٣٥",
+            "أبحث عن عمل",
+            '/inform{"years_since_first_permit": 1.5}',
+            "شكرا",
+        ],
+    ),
+    (
+        "uk",
+        [
+            "привіт",
+            "так",
+            "у мене тимчасовий захист",
+            "Гельсінкі",
+            "29",
+            "я не працюю",
+            '/inform{"years_since_first_permit": 0.5}',
+            "дякую",
+        ],
+    ),
+]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB (from /proc)."""
+    total = 0
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")))
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            pids += [int(c) for c in children]
+        except (OSError, StopIteration):
+            continue
+    return total / 1024
+
+
+def send(base: str, sender: str, message: str, language: str) -> float:
+    body = json.dumps({"sender": sender, "message": message, "metadata": {"language": language}}).encode()
+    request = urllib.request.Request(
+        f"{base}/webhooks/rest/webhook", body, {"Content-Type": "application/json"}
+    )
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=60) as response:
+        response.read()
+    return time.perf_counter() - started
+
+
+def conversation(base: str, number: int, rounds: int) -> list[float]:
+    language, messages = SCRIPTS[number % len(SCRIPTS)]
+    timings = []
+    for round_ in range(rounds):
+        sender = f"bench-{number}-{round_}"
+        timings += [send(base, sender, m, language) for m in messages]
+    return timings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=10, help="concurrent conversations")
+    parser.add_argument("--rounds", type=int, default=5, help="whole conversations each")
+    args = parser.parse_args()
+    rasa = str(Path(sys.executable).parent / "rasa")
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        subprocess.run(
+            [rasa, "train", "--out", tmp, "--fixed-model-name", "bench", "--quiet"],
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        train_s = time.perf_counter() - started
+        ports = serve.Ports(rasa=serve.free_port(), actions=serve.free_port())
+        started = time.perf_counter()
+        env = {k: v for k, v in os.environ.items() if k != serve.TOKEN_VARIABLE}
+        with serve.running(model=Path(tmp) / "bench.tar.gz", ports=ports, env=env) as up:
+            base = f"http://127.0.0.1:{up.rasa}"
+            send(base, "warm-up", "hello", "en")  # the first answer loads the model's graph
+            cold_s = time.perf_counter() - started
+            with ThreadPoolExecutor(args.conversations) as pool:
+                results = list(
+                    pool.map(lambda n: conversation(base, n, args.rounds), range(args.conversations))
+                )
+            memory = {
+                name: rss_mb(int(pid))
+                for name, pid in (
+                    (
+                        name,
+                        subprocess.run(
+                            ["pgrep", "-f", pattern], capture_output=True, text=True
+                        ).stdout.split()[0],
+                    )
+                    for name, pattern in (
+                        ("rasa server", f"--port {up.rasa}"),
+                        ("action server", f"--port {up.actions}"),
+                    )
+                )
+            }
+    timings = sorted(t for r in results for t in r)
+    p50 = statistics.median(timings)
+    p95 = timings[int(len(timings) * 0.95) - 1]
+    rss = sum(memory.values())
+    rows = [
+        ("training (s)", train_s, STOCK["train_s"]),
+        ("cold start to first answer (s)", cold_s, STOCK["cold_start_s"]),
+        ("resident memory, both servers (MB)", rss, STOCK["rss_mb"]),
+        (f"p95 latency, {args.conversations} concurrent (s)", p95, STOCK["p95_s"]),
+    ]
+    print(f"{'measure':42} {'kotobotti':>10} {'stock':>8} {'ratio':>6}")
+    for name, ours, stock in rows:
+        print(f"{name:42} {ours:>10.2f} {stock:>8.2f} {ours / stock:>6.2f}")
+    print(
+        f"messages: {len(timings)}, p50 {p50:.3f} s, max {timings[-1]:.3f} s; "
+        + ", ".join(f"{k} {v:.0f} MB" for k, v in memory.items())
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

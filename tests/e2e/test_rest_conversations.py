@@ -1,0 +1,144 @@
+"""End to end: the real servers, whole conversations over the REST channel (contract §1-3).
+
+Marked slow: it starts Rasa (about half a minute). `make test` runs it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+
+import pytest
+
+from bot import conversation, serve
+from bot.i18n import translator
+
+pytestmark = pytest.mark.slow
+TOKEN = "e2e-token"
+
+# language -> (messages, expected slots, expected (service, provider) in the payload)
+CONVERSATIONS = {
+    "fi": (
+        [
+            "hei",
+            "kyllä",
+            "olen kiintiöpakolainen",
+            "asun Jyväskylässä",
+            "40",
+            "en ole töissä enkä työnhakija",
+            '/inform{"years_since_first_permit": 0.5}',
+        ],
+        {
+            "permit_type": "quota_refugee",
+            "municipality": "Jyväskylä",
+            "age": 40.0,
+            "employment_status": "not_working",
+            "years_since_first_permit": 0.5,
+        },
+        ("integration_social_services", "Keski-Suomen hyvinvointialue"),
+    ),
+    "en": (
+        [
+            "hello",
+            "yes",
+            "I'm 34, I have temporary protection and live in Espoo. I'm not working.",
+            '/inform{"years_since_first_permit": 1.5}',
+        ],
+        {
+            "permit_type": "temporary_protection",
+            "municipality": "Espoo",
+            "age": 34.0,
+            "employment_status": "not_working",
+        },
+        ("municipal_integration_services", "Koto-Espoo"),
+    ),
+    "ar": (
+        [
+            "مرحبا",
+            "نعم",
+            "أنا لاجئ حصلت على حماية دولية",
+            "أعيش في إسبو",
+            "٣٥",
+            "أنا باحث عن عمل مسجل",
+            '/inform{"years_since_first_permit": 1.5}',
+        ],
+        {
+            "permit_type": "international_protection",
+            "municipality": "Espoo",
+            "age": 35.0,
+            "employment_status": "jobseeker",
+        },
+        ("employment_services", "Espoon työllisyyspalvelut"),
+    ),
+    "uk": (
+        [
+            "привіт",
+            "так",
+            "у мене тимчасовий захист",
+            "Гельсінкі",
+            "29",
+            "я не працюю",
+            '/inform{"years_since_first_permit": 0.5}',
+        ],
+        {
+            "permit_type": "temporary_protection",
+            "municipality": "Helsinki",
+            "age": 29.0,
+            "employment_status": "not_working",
+        },
+        ("integration_social_services", "Helsingin kaupunki"),
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def server():
+    ports = serve.Ports(rasa=serve.free_port(), actions=serve.free_port())
+    env = {**os.environ, serve.TOKEN_VARIABLE: TOKEN}
+    with serve.running(ports=ports, env=env) as running:
+        yield f"http://127.0.0.1:{running.rasa}"
+
+
+def send(base: str, sender: str, message: str, metadata: dict | None = None) -> list[dict]:
+    body = json.dumps({"sender": sender, "message": message, "metadata": metadata or {}}).encode()
+    request = urllib.request.Request(
+        f"{base}/webhooks/rest/webhook", body, {"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+def tracker(base: str, sender: str) -> dict:
+    with urllib.request.urlopen(f"{base}/conversations/{sender}/tracker?token={TOKEN}", timeout=30) as r:
+        return json.loads(r.read())
+
+
+@pytest.mark.parametrize("language", CONVERSATIONS)
+def test_conversation_reaches_recommendations(server, language):
+    messages, slots, (service, provider) = CONVERSATIONS[language]
+    sender = f"e2e-{language}"
+    replies = [send(server, sender, messages[0], {"language": language})]
+    replies += [send(server, sender, m) for m in messages[1:]]
+    # The first answer is in the hinted language (metadata.language), before any detection.
+    expected_welcome = conversation.welcome(translator(language))[0].text
+    assert replies[0][0]["text"] == expected_welcome
+    state = tracker(server, sender)["slots"]
+    assert state["language"] == language
+    for name, value in slots.items():
+        assert state[name] == value, (name, state[name])
+    custom = [m["custom"] for m in replies[-1] if "custom" in m]
+    assert len(custom) == 1, replies[-1]
+    recommendations = custom[0]["recommendations"]
+    assert (service, provider) in [(r["service"], r["provider"]) for r in recommendations]
+    for rec in recommendations:
+        assert {"service", "provider", "statutory", "reason", "contact", "source"} <= set(rec)
+
+
+def test_typed_nonsense_values_are_refused(server):
+    sender = "e2e-refuse"
+    for message in ("hello", "yes", '/inform{"age": -5}', '/inform{"permit_type": "king"}'):
+        send(server, sender, message, {"language": "en"})
+    state = tracker(server, sender)["slots"]
+    assert state["age"] is None and state["permit_type"] is None
+    assert state["requested_slot"] == "permit_type"
