@@ -25,6 +25,7 @@ def state_of(tracker: Tracker) -> State:
         text=latest.get("text") or "",
         entities=entities,
         metadata=latest.get("metadata") or {},
+        fresh=tracker.latest_action_name in (None, "action_listen"),
     )
 
 

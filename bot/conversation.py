@@ -134,6 +134,9 @@ class State:
     text: str = ""
     entities: dict[str, Any] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)
+    # False when another action already handled this message (the form is being
+    # activated right after action_respond): its values must not be applied twice.
+    fresh: bool = True
 
     @property
     def requested(self) -> str | None:
@@ -413,6 +416,8 @@ def human_contacts(state: State, _: Translator) -> list[Message]:
 def validate(state: State) -> Turn:
     """The form's validation: take every value the message gives, refuse wrong ones."""
     turn = Turn()
+    if not state.fresh:
+        return turn
     _ = choose_language(state, turn)
     turn.messages.extend(safety(state, _))
     if state.intent == "start_over":

@@ -136,3 +136,10 @@ def test_explicit_language_choice_wins_and_is_announced():
     )
     assert turn.slots["language"] == "ar" and turn.slots["language_locked"] is True
     assert turn.messages[0].text  # announced in Arabic
+
+
+def test_a_message_already_handled_is_not_applied_twice():
+    """Activating the form right after action_respond must not undo a correction."""
+    corrected = state("actually I live in Vantaa, not Espoo", municipality="Vantaa", requested_slot=None)
+    corrected.fresh = False
+    assert conversation.validate(corrected).slots == {}

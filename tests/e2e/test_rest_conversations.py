@@ -142,3 +142,23 @@ def test_typed_nonsense_values_are_refused(server):
     state = tracker(server, sender)["slots"]
     assert state["age"] is None and state["permit_type"] is None
     assert state["requested_slot"] == "permit_type"
+
+
+def test_correction_after_the_answer_updates_the_recommendations(server):
+    sender = "e2e-correction"
+    messages, _slots, _expected = CONVERSATIONS["en"]
+    send(server, sender, messages[0], {"language": "en"})
+    for message in messages[1:]:
+        send(server, sender, message)
+    replies = send(server, sender, "actually I live in Vantaa, not Espoo")
+    custom = [m["custom"] for m in replies if "custom" in m]
+    assert len(custom) == 1, replies
+    providers = {r["service"]: r["provider"] for r in custom[0]["recommendations"]}
+    assert providers["municipal_integration_services"] == "Vantaa"
+    assert providers["integration_social_services"] == "Vantaan ja Keravan hyvinvointialue"
+    assert tracker(server, sender)["slots"]["municipality"] == "Vantaa"
+
+
+def test_danger_first_in_any_language(server):
+    replies = send(server, "e2e-danger", "my boss took my passport and hits me", {"language": "en"})
+    assert "112" in replies[0]["text"]
