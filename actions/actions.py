@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -14,52 +15,43 @@ from bot import conversation
 from bot.i18n import translator
 
 
-class ActionRespond(Action):
-    """Every message outside the form: consent, help, greetings, corrections."""
-
-    def name(self) -> str:
-        return "action_respond"
+def _action(name: str, turn: Callable[[conversation.State], conversation.Turn], doc: str) -> type[Action]:
+    """An action that hands the tracker's state to one function of bot.conversation."""
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+        self: Action, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        return emit(conversation.respond(state_of(tracker)), dispatcher)
+        return emit(turn(state_of(tracker)), dispatcher)
+
+    attributes: dict[str, Any] = {"run": run, "name": lambda self: name, "__doc__": doc}
+    return type("".join(part.title() for part in name.split("_")), (Action,), attributes)
 
 
-class ActionFirstContact(Action):
-    """The first message: safety first, who we are, what we keep, and consent."""
-
-    def name(self) -> str:
-        return "action_first_contact"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        return emit(conversation.first_contact(state_of(tracker)), dispatcher)
-
-
-class ActionConsent(Action):
-    """The answer to the consent question."""
-
-    def name(self) -> str:
-        return "action_consent"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        return emit(conversation.consent(state_of(tracker)), dispatcher)
+ActionFirstContact = _action(
+    "action_first_contact", conversation.first_contact, "The first message: safety, who we are, consent."
+)
+ActionConsent = _action("action_consent", conversation.consent, "The answer to the consent question.")
+ActionRespond = _action(
+    "action_respond", conversation.respond, "Every other message outside the form: help, corrections..."
+)
+ActionRecommend = _action(
+    "action_recommend", conversation.recommend, "The recommendations, once the form has every fact it needs."
+)
 
 
-class ActionRecommend(Action):
-    """The recommendations, once the form has every fact it needs."""
+def _ask(slot: str) -> Callable[[conversation.State], conversation.Turn]:
+    def ask(state: conversation.State) -> conversation.Turn:
+        return conversation.Turn(
+            [conversation.question(slot, state, translator(state.slots.get("language")))]
+        )
 
-    def name(self) -> str:
-        return "action_recommend"
+    return ask
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        return emit(conversation.recommend(state_of(tracker)), dispatcher)
+
+# action_ask_<slot>: the form's question for each slot, with its buttons.
+ASK_ACTIONS = [
+    _action(f"action_ask_{slot}", _ask(slot), f"Asks for {slot}.") for slot in conversation.PROFILE_SLOTS
+]
 
 
 class ValidateProfileForm(FormValidationAction):
@@ -69,7 +61,11 @@ class ValidateProfileForm(FormValidationAction):
         return "validate_profile_form"
 
     async def required_slots(
-        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
     ) -> list[str]:
         return conversation.required_slots(dict(tracker.slots))
 
@@ -80,23 +76,3 @@ class ValidateProfileForm(FormValidationAction):
         tracker.add_slots(events)
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
         return events + ([next_slot] if next_slot else [])
-
-
-def _ask_action(slot: str) -> type[Action]:
-    """``action_ask_<slot>``: the form's question for one slot, with its buttons."""
-
-    async def run(
-        self: Action, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        state = state_of(tracker)
-        message = conversation.question(slot, state, translator(state.slots.get("language")))
-        return emit(conversation.Turn([message]), dispatcher)
-
-    def name(self: Action) -> str:
-        return f"action_ask_{slot}"
-
-    attributes: dict[str, Any] = {"run": run, "name": name, "__doc__": f"Asks for {slot}."}
-    return type(f"ActionAsk_{slot}", (Action,), attributes)
-
-
-ASK_ACTIONS = [_ask_action(slot) for slot in conversation.PROFILE_SLOTS]

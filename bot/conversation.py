@@ -325,7 +325,7 @@ def extract(state: State, _: Translator) -> tuple[dict[str, Any], list[str], tup
                 refused.append(slot)
     candidates: tuple[str, ...] = ()
     if state.text and not state.text.startswith("/"):
-        heard = understanding.understand(state.text, _.language)
+        heard = understanding.understand(state.text, _.language, suggest=state.requested == "municipality")
         for slot, value in heard.slots().items():
             values.setdefault(slot, value)
         requested = state.requested

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from bot import contacts, registry, ruleset
@@ -197,8 +198,17 @@ def would_change(rules: ruleset.RuleSet, facts: dict[str, Any], day: dt.date) ->
 
     Exact, by trying every combination of representative values of the unknown facts
     (at most a few dozen evaluations of the rules), so the dialogue never asks a
-    question whose answer could not matter.
+    question whose answer could not matter. Remembered per profile: the form asks it
+    on every turn.
     """
+    return _would_change(rules, tuple(sorted(facts.items())), day)
+
+
+@lru_cache(maxsize=4096)
+def _would_change(
+    rules: ruleset.RuleSet, fact_items: tuple[tuple[str, Any], ...], day: dt.date
+) -> tuple[str, ...]:
+    facts = dict(fact_items)
     unknown = [f for f in OPTIONAL_ORDER if facts.get(f) is None]
     if not unknown:
         return ()

@@ -234,7 +234,7 @@ class Registry:
             return Resolution(ms[0], (), method)
         return Resolution(None, ms, "several")
 
-    def resolve(self, text: str) -> Resolution:
+    def resolve(self, text: str, *, suggest: bool = True) -> Resolution:
         """One municipality for what a person typed, or ``None`` and candidates.
 
         Tried in order, first hit wins: the whole text; each run of 1-3 words in it
@@ -243,6 +243,9 @@ class Registry:
         gradation; Cyrillic transliteration; and finally small typos (corrected
         only when one name is clearly closest, else offered as candidates).
         Two different municipalities in one text give no answer, only candidates.
+        ``suggest=False`` skips the typo search for texts of several words (a sentence
+        answering another question need not be read as a misspelt town: it is also the
+        slowest step).
         """
         text = (text or "").strip()
         if not text or len(text) > 500:
@@ -261,6 +264,8 @@ class Registry:
             codes = finder(text, words)
             if codes:
                 return self._found(codes, method)  # type: ignore[arg-type]
+        if not suggest and len(words) > 1:
+            return Resolution(None)
         return self._typos(words)
 
     def _ngrams(self, text: str, words: list[str]) -> set[str]:

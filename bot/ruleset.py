@@ -49,7 +49,7 @@ class RuleFileError(ValueError):
     """A rule file that does not say what the engine can follow."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rule:
     id: str
     when: Mapping[str, Any]
@@ -63,7 +63,7 @@ class Rule:
     valid_from: dt.date | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: rules hold dicts
 class RuleSet:
     id: str
     title: str

@@ -79,6 +79,18 @@ def endpoints_for(ports: Ports, folder: Path) -> Path:
     return path
 
 
+def send(base: str, sender: str, message: str, metadata: dict | None = None) -> list[dict]:
+    """One message over the REST channel (contract §1); the bot's replies."""
+    import json
+
+    body = json.dumps({"sender": sender, "message": message, "metadata": metadata or {}}).encode()
+    request = urllib.request.Request(
+        f"{base}/webhooks/rest/webhook", body, {"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
 def wait_for(url: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -88,6 +100,18 @@ def wait_for(url: str, timeout: float) -> None:
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
+@dataclass(frozen=True)
+class Running:
+    """Servers that answer: their ports, and their process ids (for measuring memory)."""
+
+    ports: Ports
+    pids: tuple[int, int]  # action server, Rasa server
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.ports.rasa}"
+
+
 @contextlib.contextmanager
 def running(
     model: Path = DEFAULT_MODEL,
@@ -95,7 +119,7 @@ def running(
     env: Mapping[str, str] | None = None,
     log: Path | None = None,
     timeout: float = 300,
-) -> Iterator[Ports]:
+) -> Iterator[Running]:
     """Both servers, up and answering, until the block ends."""
     if not model.exists():
         raise FileNotFoundError(f"{model} is missing: run `make train`")
@@ -111,7 +135,7 @@ def running(
         try:
             wait_for(f"http://127.0.0.1:{ports.actions}/health", timeout)
             wait_for(f"http://127.0.0.1:{ports.rasa}/", timeout)
-            yield ports
+            yield Running(ports, (procs[0].pid, procs[1].pid))
         finally:
             for proc in procs:
                 proc.terminate()
@@ -127,7 +151,8 @@ def running(
 def main() -> int:
     token = os.environ.get(TOKEN_VARIABLE)
     started = time.monotonic()
-    with running() as ports:
+    with running() as servers:
+        ports = servers.ports
         api = f"on, with ?token=${TOKEN_VARIABLE}" if token else f"off (set {TOKEN_VARIABLE} to turn it on)"
         print(
             f"""

@@ -52,6 +52,10 @@ class Phrase:
     value: Any
     cjk: bool
 
+    @property
+    def length(self) -> int:
+        return sum(len(w) for w in self.words)
+
     def matches(self, message_words: list[str], message_key: str) -> bool:
         if self.cjk:
             phrase = " ".join(self.words)
@@ -85,6 +89,46 @@ class Lexicon:
     human: list[Phrase] = field(default_factory=list)
     numbers: dict[str, int] = field(default_factory=dict)
     connectors: frozenset[str] = frozenset()
+    _index: dict[str, PhraseIndex] = field(default_factory=dict, repr=False)
+
+    def candidates(self, attribute: str, words: list[str], cjk: bool) -> list[Phrase]:
+        """The phrases of ``attribute`` that could match these words (checked by the caller)."""
+        index = self._index.get(attribute)
+        if index is None:
+            index = self._index[attribute] = PhraseIndex(getattr(self, attribute))
+        return index.candidates(words, cjk)
+
+
+class PhraseIndex:
+    """Phrases by their first word, so a message is checked against a handful, not all.
+
+    Short first words are looked up whole; stems (STEM_MIN letters or more) by their
+    first STEM_MIN letters; Chinese phrases are all tried (they match as substrings).
+    """
+
+    def __init__(self, phrases: list[Phrase]) -> None:
+        self.whole: dict[str, list[Phrase]] = {}
+        self.stems: dict[str, list[Phrase]] = {}
+        self.cjk: list[Phrase] = []
+        for phrase in phrases:
+            first = phrase.words[0]
+            if phrase.cjk:
+                self.cjk.append(phrase)
+            elif len(first) >= STEM_MIN:
+                self.stems.setdefault(first[:STEM_MIN], []).append(phrase)
+            else:
+                self.whole.setdefault(first, []).append(phrase)
+
+    def candidates(self, words: list[str], cjk: bool) -> list[Phrase]:
+        found: dict[int, Phrase] = {}
+        for word in words:
+            for variant in (word, word[1:]) if word[:1] == "و" else (word,):
+                for phrase in self.whole.get(variant, []) + self.stems.get(variant[:STEM_MIN], []):
+                    found[id(phrase)] = phrase
+        if cjk:
+            for phrase in self.cjk:
+                found[id(phrase)] = phrase
+        return list(found.values())
 
 
 def _phrase(text: str, value: Any) -> Phrase:
@@ -142,10 +186,11 @@ def _first(text: str, language: str | None, attribute: str) -> Any:
     message_key = key(fold_digits(text))
     words = message_key.split()
     best: tuple[int, Any] | None = None
+    cjk = has_cjk(message_key)
     for lex in _ordered(language):
         own = lex.language == language
-        for phrase in getattr(lex, attribute):
-            length = sum(len(w) for w in phrase.words)
+        for phrase in lex.candidates(attribute, words, cjk):
+            length = phrase.length
             if length <= SHORT_PHRASE and not own and not phrase.cjk:
                 continue
             if (best is None or length > best[0]) and phrase.matches(words, message_key):
@@ -271,11 +316,15 @@ class Understood:
         return {k: v for k, v in values.items() if v is not None}
 
 
-def understand(text: str, language: str | None = None) -> Understood:
-    """Every contract slot value this message states, for a form to take at once."""
+def understand(text: str, language: str | None = None, *, suggest: bool = True) -> Understood:
+    """Every contract slot value this message states, for a form to take at once.
+
+    ``suggest``: look for misspelt municipality names in a sentence too (when the
+    municipality is what was asked).
+    """
     if not text or len(text) > 2000:
         return Understood()
-    found = registry.load().resolve(text)
+    found = registry.load().resolve(text, suggest=suggest)
     return Understood(
         permit_type=permit_type(text, language),
         municipality=found.municipality.name_fi if found.municipality else None,

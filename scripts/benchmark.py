@@ -12,14 +12,12 @@ It trains into a temporary folder and starts the servers on spare ports.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -102,14 +100,9 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def send(base: str, sender: str, message: str, language: str) -> float:
-    body = json.dumps({"sender": sender, "message": message, "metadata": {"language": language}}).encode()
-    request = urllib.request.Request(
-        f"{base}/webhooks/rest/webhook", body, {"Content-Type": "application/json"}
-    )
+def timed(base: str, sender: str, message: str, language: str) -> float:
     started = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=60) as response:
-        response.read()
+    serve.send(base, sender, message, {"language": language})
     return time.perf_counter() - started
 
 
@@ -118,7 +111,7 @@ def conversation(base: str, number: int, rounds: int) -> list[float]:
     timings = []
     for round_ in range(rounds):
         sender = f"bench-{number}-{round_}"
-        timings += [send(base, sender, m, language) for m in messages]
+        timings += [timed(base, sender, m, language) for m in messages]
     return timings
 
 
@@ -142,28 +135,13 @@ def main() -> int:
         started = time.perf_counter()
         env = {k: v for k, v in os.environ.items() if k != serve.TOKEN_VARIABLE}
         with serve.running(model=Path(tmp) / "bench.tar.gz", ports=ports, env=env) as up:
-            base = f"http://127.0.0.1:{up.rasa}"
-            send(base, "warm-up", "hello", "en")  # the first answer loads the model's graph
+            serve.send(up.base, "warm-up", "hello", {"language": "en"})  # the first answer loads the graph
             cold_s = time.perf_counter() - started
             with ThreadPoolExecutor(args.conversations) as pool:
                 results = list(
-                    pool.map(lambda n: conversation(base, n, args.rounds), range(args.conversations))
+                    pool.map(lambda n: conversation(up.base, n, args.rounds), range(args.conversations))
                 )
-            memory = {
-                name: rss_mb(int(pid))
-                for name, pid in (
-                    (
-                        name,
-                        subprocess.run(
-                            ["pgrep", "-f", pattern], capture_output=True, text=True
-                        ).stdout.split()[0],
-                    )
-                    for name, pattern in (
-                        ("rasa server", f"--port {up.rasa}"),
-                        ("action server", f"--port {up.actions}"),
-                    )
-                )
-            }
+            memory = {"action server": rss_mb(up.pids[0]), "rasa server": rss_mb(up.pids[1])}
     timings = sorted(t for r in results for t in r)
     p50 = statistics.median(timings)
     p95 = timings[int(len(timings) * 0.95) - 1]

@@ -13,6 +13,7 @@ import pytest
 
 from bot import conversation, serve
 from bot.i18n import translator
+from bot.serve import send
 
 pytestmark = pytest.mark.slow
 TOKEN = "e2e-token"
@@ -96,17 +97,8 @@ CONVERSATIONS = {
 def server():
     ports = serve.Ports(rasa=serve.free_port(), actions=serve.free_port())
     env = {**os.environ, serve.TOKEN_VARIABLE: TOKEN}
-    with serve.running(ports=ports, env=env) as running:
-        yield f"http://127.0.0.1:{running.rasa}"
-
-
-def send(base: str, sender: str, message: str, metadata: dict | None = None) -> list[dict]:
-    body = json.dumps({"sender": sender, "message": message, "metadata": metadata or {}}).encode()
-    request = urllib.request.Request(
-        f"{base}/webhooks/rest/webhook", body, {"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.loads(response.read())
+    with serve.running(ports=ports, env=env) as servers:
+        yield servers.base
 
 
 def tracker(base: str, sender: str) -> dict:
