@@ -93,26 +93,38 @@ def train_model(train: dict[str, list[dict]], folder: Path, config: Path) -> Pat
     return out / "eval.tar.gz"
 
 
-async def predict(model: Path, texts: list[str]) -> list[str]:
+async def predict(model: Path, texts: list[str]) -> list[tuple[str, str]]:
+    """(what the assistant acts on, the classifier's best intent) for each text; the
+    first is ``nlu_fallback`` when the classifier is unsure."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
     results = []
     for text in texts:
         parsed = await agent.parse_message(text)
-        results.append(parsed["intent"]["name"])
+        ranking = [i["name"] for i in parsed.get("intent_ranking", []) if i["name"] != "nlu_fallback"]
+        results.append((parsed["intent"]["name"], ranking[0] if ranking else parsed["intent"]["name"]))
     return results
 
 
 def intent_accuracy(model: Path, test: dict[str, list[tuple[str, str]]]) -> dict[str, dict]:
+    """Per language: the classifier's accuracy, how often the assistant falls back
+    (asks again instead of acting), and how often it acts on a wrong intent."""
     report = {}
     for language, pairs in sorted(test.items()):
         predicted = asyncio.run(predict(model, [t for t, _ in pairs]))
-        correct = sum(p == expected for p, (_, expected) in zip(predicted, pairs, strict=True))
-        errors = [(t, e, p) for p, (t, e) in zip(predicted, pairs, strict=True) if p != e]
+        n = len(pairs)
+        right = sum(best == e for (_, best), (_, e) in zip(predicted, pairs, strict=True))
+        fallback = sum(acted == "nlu_fallback" for acted, _ in predicted)
+        wrong = sum(
+            acted not in (e, "nlu_fallback") for (acted, _), (_, e) in zip(predicted, pairs, strict=True)
+        )
+        errors = [(t, e, best) for (_, best), (t, e) in zip(predicted, pairs, strict=True) if best != e]
         report[language] = {
-            "held_out": len(pairs),
-            "accuracy": round(correct / len(pairs), 3),
+            "held_out": n,
+            "accuracy": round(right / n, 3),
+            "fallback": round(fallback / n, 3),
+            "acted_wrongly": round(wrong / n, 3),
             "errors": errors,
         }
     return report
@@ -163,19 +175,25 @@ def main() -> int:
         print(f"NLU training on 80 %: {time.perf_counter() - started:.1f} s")
         intents = intent_accuracy(model, test)
     slots = slot_accuracy()
-    print(f"{'language':8} {'intent acc':>10} {'held out':>8} {'slot acc':>9} {'values':>6}")
+    print(f"{'language':8} {'intent':>7} {'fallbk':>7} {'wrong':>7} {'n':>4} {'slots':>7} {'n':>4}")
     for language in sorted(set(intents) | set(slots)):
         i, s = intents.get(language, {}), slots.get(language, {})
         print(
-            f"{language:8} {i.get('accuracy', '-'):>10} {i.get('held_out', '-'):>8} "
-            f"{s.get('accuracy', '-'):>9} {s.get('values', '-'):>6}"
+            f"{language:8} {i.get('accuracy', '-'):>7} {i.get('fallback', '-'):>7} "
+            f"{i.get('acted_wrongly', '-'):>7} {i.get('held_out', '-'):>4} "
+            f"{s.get('accuracy', '-'):>7} {s.get('values', '-'):>4}"
         )
-    all_i = [v for r in intents.values() for v in [r["accuracy"]] * r["held_out"]]
-    all_s = [v for r in slots.values() if r["accuracy"] is not None for v in [r["accuracy"]] * r["values"]]
-    print(
-        f"{'all':8} {sum(all_i) / len(all_i):>10.3f} {len(all_i):>8} "
-        f"{(sum(all_s) / len(all_s) if all_s else float('nan')):>9.3f} {len(all_s):>6}"
-    )
+
+    def pooled(reports: dict[str, dict], key: str, weight: str) -> float:
+        total = sum(r[weight] for r in reports.values() if r.get(key) is not None)
+        return sum(r[key] * r[weight] for r in reports.values() if r.get(key) is not None) / total
+
+    n_intents = sum(r["held_out"] for r in intents.values())
+    n_slots = sum(r["values"] for r in slots.values())
+    acc, fallback = pooled(intents, "accuracy", "held_out"), pooled(intents, "fallback", "held_out")
+    wrong, slot_acc = pooled(intents, "acted_wrongly", "held_out"), pooled(slots, "accuracy", "values")
+    print(f"{'all':8} {acc:>7.3f} {fallback:>7.3f} {wrong:>7.3f} {n_intents:>4}", end=" ")
+    print(f"{slot_acc:>7.3f} {n_slots:>4}")
     if args.out:
         args.out.write_text(json.dumps({"intents": intents, "slots": slots}, ensure_ascii=False, indent=1))
     return 0
