@@ -39,7 +39,7 @@ $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON310)" ]; then \
 	  echo "Python 3.10 not found (Rasa 3.6 needs 3.10): install it, e.g. 'pyenv install 3.10.13', or set PYTHON310=/path/to/python3.10" >&2; exit 1; fi
 	@[ -x $(PY) ] || $(PYTHON310) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip 'setuptools<70' wheel
+	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
 	@touch $(STAMP)
 

@@ -10,6 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.conversation import State, Turn
 
+FORM = "profile_form"
+
 
 def state_of(tracker: Tracker) -> State:
     latest = tracker.latest_message or {}
@@ -25,8 +27,22 @@ def state_of(tracker: Tracker) -> State:
         text=latest.get("text") or "",
         entities=entities,
         metadata=latest.get("metadata") or {},
-        fresh=tracker.latest_action_name in (None, "action_listen"),
+        fresh=_unhandled(tracker),
     )
+
+
+def _unhandled(tracker: Tracker) -> bool:
+    """Whether no action has handled the latest user message yet.
+
+    The tracker a form's validation action gets ends with the form's own action, so the
+    action before it tells: ``action_listen`` when the user just answered the form's
+    question, another action (``action_respond``) when the form is being activated
+    right after that action handled the message.
+    """
+    actions = [e.get("name") for e in tracker.events if e.get("event") == "action"]
+    while actions and actions[-1] == FORM:
+        actions.pop()
+    return not actions or actions[-1] == "action_listen"
 
 
 def emit(turn: Turn, dispatcher: CollectingDispatcher) -> list[EventType]:

@@ -453,7 +453,7 @@ def welcome(_: Translator) -> list[Message]:
         ),
         Message(
             _(
-                "I will ask about your residence permit, municipality, age and work situation. I do not ask your name. Your answers are kept only for this conversation, in the service's memory, and are not saved in a database. Do you agree to answer?"
+                "I will ask about your residence permit, municipality, age and work situation. I do not ask your name. Your answers are kept only in the service's memory, never in a database, and are gone when the service restarts. Do you agree to answer?"
             ),
             (
                 (_("Yes, let's start"), payload("affirm")),

@@ -121,19 +121,25 @@ def test_conversation_reaches_recommendations(server, language):
         assert state[name] == value, (name, state[name])
     custom = [m["custom"] for m in replies[-1] if "custom" in m]
     assert len(custom) == 1, replies[-1]
+    events = tracker(server, sender)["events"]
+    assert not [e for e in events if e["event"] == "action_execution_rejected"], "answers go to the form"
     recommendations = custom[0]["recommendations"]
     assert (service, provider) in [(r["service"], r["provider"]) for r in recommendations]
     for rec in recommendations:
         assert {"service", "provider", "statutory", "reason", "contact", "source"} <= set(rec)
 
 
-def test_typed_nonsense_values_are_refused(server):
+def test_typed_nonsense_values_are_refused_by_the_form(server):
     sender = "e2e-refuse"
-    for message in ("hello", "yes", '/inform{"age": -5}', '/inform{"permit_type": "king"}'):
+    for message in ("hello", "yes", '/inform{"permit_type": "work", "municipality": "Oulu"}'):
         send(server, sender, message, {"language": "en"})
-    state = tracker(server, sender)["slots"]
-    assert state["age"] is None and state["permit_type"] is None
-    assert state["requested_slot"] == "permit_type"
+    replies = send(server, sender, '/inform{"age": -5}')
+    english = translator("en")
+    assert replies[0]["text"] == english(conversation.REPHRASED["age"])
+    state = tracker(server, sender)
+    assert state["slots"]["age"] is None and state["slots"]["requested_slot"] == "age"
+    # The form's validation answered, not a fallback after the form gave up.
+    assert not [e for e in state["events"] if e["event"] == "action_execution_rejected"]
 
 
 def test_correction_after_the_answer_updates_the_recommendations(server):
