@@ -317,8 +317,12 @@ class Registry:
         return hits
 
     def _cyrillic(self, text: str, words: list[str]) -> set[str]:
+        """Cyrillic names not in the alias table, transliterated. In a sentence only a
+        capitalised word counts ("с ботом", with the bot, is not Bötom)."""
         hits: set[str] = set()
         for word in words:
+            if len(words) > 1 and not word[:1].isupper():
+                continue
             latin = _transliterate_cyrillic(word)
             if latin:
                 hits |= self._index.get(latin, set())

@@ -60,7 +60,7 @@ def key(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = text.translate(_ARABIC_FOLD).translate(_CYRILLIC_FOLD)
     text = strip_marks(text)
-    text = re.sub(r"[\s\-_.,:;!?()\"«»،؛؟。，、！？：；（）]+", " ", text)
+    text = re.sub(r"[\s\-_.,:;!?()\"«»،؛؟。，、！？：；（）—–]+", " ", text)
     return text.strip()
 
 

@@ -56,7 +56,7 @@ class Phrase:
     def length(self) -> int:
         return sum(len(w) for w in self.words)
 
-    def matches(self, message_words: list[str], message_key: str) -> bool:
+    def matches(self, message_words: list[str], message_key: str, stems: bool = True) -> bool:
         if self.cjk:
             phrase = " ".join(self.words)
             # One character ("是", "不") is a whole answer only: inside a sentence it is
@@ -64,16 +64,18 @@ class Phrase:
             return message_key == phrase if len(phrase) == 1 else phrase in message_key
         n = len(self.words)
         for i in range(len(message_words) - n + 1):
-            if all(_word_matches(p, w) for p, w in zip(self.words, message_words[i : i + n], strict=True)):
+            window = message_words[i : i + n]
+            if all(_word_matches(p, w, stems) for p, w in zip(self.words, window, strict=True)):
                 return True
         return False
 
 
-def _word_matches(phrase_word: str, word: str) -> bool:
-    found = word.startswith(phrase_word) if len(phrase_word) >= STEM_MIN else word == phrase_word
+def _word_matches(phrase_word: str, word: str, stems: bool = True) -> bool:
+    stem = stems and len(phrase_word) >= STEM_MIN
+    found = word.startswith(phrase_word) if stem else word == phrase_word
     # Arabic and Persian write "and" (و) joined to the next word: "ومتقاعد".
     if not found and word[:1] == "و" and phrase_word[:1] != "و" and len(word) > 2:
-        return _word_matches(phrase_word, word[1:])
+        return _word_matches(phrase_word, word[1:], stems)
     return found
 
 
@@ -188,12 +190,14 @@ def _first(text: str, language: str | None, attribute: str) -> Any:
     best: tuple[int, Any] | None = None
     cjk = has_cjk(message_key)
     for lex in _ordered(language):
-        own = lex.language == language
+        # Another language's phrases count as whole words only: a stem is a prefix of
+        # other languages' words too (French "enfermé" of Spanish "enfermera").
+        own = language is None or lex.language == language
         for phrase in lex.candidates(attribute, words, cjk):
             length = phrase.length
             if length <= SHORT_PHRASE and not own and not phrase.cjk:
                 continue
-            if (best is None or length > best[0]) and phrase.matches(words, message_key):
+            if (best is None or length > best[0]) and phrase.matches(words, message_key, stems=own):
                 best = (length, phrase.value)
     return None if best is None else best[1]
 
@@ -253,7 +257,12 @@ def _number_words(text: str, lex: Lexicon, own: bool) -> list[int]:
     ("on" is ten in Turkish, "bir" is a/one) are skipped: they are ordinary words too."""
     numbers = lex.numbers if own else {w: v for w, v in lex.numbers.items() if len(w) > SHORT_PHRASE}
     if has_cjk(text):
-        words = _CJK_NUMERALS.findall(text)
+        # A lone 一 or 两 is "a"/"a pair" (一个, 两个孩子) unless a year or an age follows.
+        words = [
+            m.group()
+            for m in _CJK_NUMERALS.finditer(text)
+            if m.group() not in ("一", "两", "兩") or text[m.end() : m.end() + 1] in ("年", "岁", "歲")
+        ]
     else:
         words = [w for w in re.split(r"[\s\-]+", key(text)) if w]
     found, run = [], []
