@@ -95,6 +95,10 @@ _FI_ENDINGS = (
     "sse", "st", "lt", "le", "l",
 )
 # fmt: on
+# Municipality names that are also everyday words in a supported language: inside a
+# sentence they count only when written with a capital ("har inga papper": inga is
+# "none" in Swedish, not Ingå; "aura" in English; "sund", healthy, in Swedish).
+COMMON_WORDS = frozenset({"inga", "aura", "sund", "koski", "salla", "eura", "vesanto", "ii"})
 # Arabic proclitics written together with the next word: "بهلسنكي" (in Helsinki).
 _AR_PROCLITICS = ("وفي", "في", "ال", "و", "ب", "ل", "ف")
 # Finnish-oriented transliteration of Cyrillic: Ювяскюля → jyvaskyla.
@@ -272,7 +276,10 @@ class Registry:
         for n in (3, 2, 1):
             hits: set[str] = set()
             for i in range(len(words) - n + 1):
-                hits |= self._exact(" ".join(words[i : i + n]))
+                window = words[i : i + n]
+                if len(words) > 1 and n == 1 and key(window[0]) in COMMON_WORDS and window[0].islower():
+                    continue
+                hits |= self._exact(" ".join(window))
             if hits:
                 return hits
         return set()

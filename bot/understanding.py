@@ -298,10 +298,18 @@ def numbers_in(text: str, language: str | None = None) -> list[int]:
 
 
 def age(text: str, language: str | None = None) -> int | None:
-    """An age in the message (0-120), when there is exactly one number that can be one."""
-    candidates = [n for n in numbers_in(text, language) if 0 <= n <= MAX_AGE]
-    unique = sorted(set(candidates))
-    return unique[0] if len(unique) == 1 else None
+    """An age in the message (0-120), when there is exactly one number that can be one.
+
+    Digits are tried first: in "I'm 34 and have one child" the age is 34, and "one"
+    is a word. Number words count when no digit gives an age.
+    """
+    for numbers in (_digit_numbers(fold_digits(text)), numbers_in(text, language)):
+        unique = sorted({n for n in numbers if 0 <= n <= MAX_AGE})
+        if len(unique) == 1:
+            return unique[0]
+        if len(unique) > 1:
+            return None
+    return None
 
 
 @dataclass(frozen=True)
