@@ -15,12 +15,15 @@ STAMP := $(VENV)/.installed
 MODEL := models/kotobotti.tar.gz
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help install sysdeps run test lint check catalogs train shell
+.PHONY: help install sysdeps run test lint catalogs train shell
 
 help:
-	@echo "make run    install what is missing, then start Kotobotti"
+	@echo "make run    install what is missing, train if stale, start Kotobotti (5005, 5055)"
 	@echo "make test   install what is missing, then run the whole test suite"
+	@echo "make shell  Rasa shell for staff (with the action server)"
+	@echo "make train  train the model if the data changed"
 	@echo "make lint   ruff"
+	@echo "make catalogs  re-extract messages after changing a text"
 
 # System libraries: Voikko (Finnish morphology) for municipality names in case forms.
 sysdeps:
@@ -48,9 +51,6 @@ install: sysdeps $(STAMP)
 # After changing any user-facing text: re-extract messages.pot and merge it into every .po.
 catalogs: $(STAMP)
 	$(PY) scripts/update_catalogs.py
-
-check: install
-	@$(VENV)/bin/kotobotti check --help
 
 # Trains only when the data, the domain or the config changed since the last model.
 $(MODEL): $(STAMP) config.yml domain.yml data/rules.yml $(wildcard data/nlu/*.yml data/stories/*.yml rasa_components/*.py)
