@@ -25,62 +25,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import serve  # noqa: E402
+from tests.language_cases import CASES  # noqa: E402
 
 STOCK = {"train_s": 120, "cold_start_s": 74, "rss_mb": 1270, "p95_s": 1.05}
-# A whole conversation in several languages: greeting, consent, facts, the years button.
+# A whole conversation in four languages, from the test cases: greeting, consent, all
+# facts in one message, the years button, thanks, help.
 SCRIPTS = [
-    (
-        "en",
-        [
-            "hello",
-            "yes",
-            "I'm a 45-year-old quota refugee in Tampere, at home with my kids",
-            '/inform{"years_since_first_permit": 1.5}',
-            "thanks",
-            "how does this work",
-            "start over",
-            "bye",
-        ],
-    ),
-    (
-        "fi",
-        [
-            "hei",
-            "kyllä",
-            "olen kiintiöpakolainen",
-            "asun Jyväskylässä",
-            "40",
-            "en ole töissä",
-            '/inform{"years_since_first_permit": 0.5}',
-            "kiitos",
-        ],
-    ),
-    (
-        "ar",
-        [
-            "مرحبا",
-            "نعم",
-            "عندي حماية دولية",
-            "أعيش في إسبو",
-            "٣٥",
-            "أبحث عن عمل",
-            '/inform{"years_since_first_permit": 1.5}',
-            "شكرا",
-        ],
-    ),
-    (
-        "uk",
-        [
-            "привіт",
-            "так",
-            "у мене тимчасовий захист",
-            "Гельсінкі",
-            "29",
-            "я не працюю",
-            '/inform{"years_since_first_permit": 0.5}',
-            "дякую",
-        ],
-    ),
+    (code, [c.greet, c.yes, c.facts, '/inform{"years_since_first_permit": 1.5}', c.thanks, c.help])
+    for code, c in ((code, CASES[code]) for code in ("en", "fi", "ar", "uk"))
 ]
 
 
