@@ -23,7 +23,7 @@ import yaml
 
 from bot import registry
 from bot.facts import EMPLOYMENT_STATUSES, MAX_AGE, PERMIT_TYPES
-from bot.text import fold_digits, has_cjk, key, tokens
+from bot.text import fold_digits, has_cjk, key
 
 # A phrase word this long also matches longer words that start with it (a stem).
 STEM_MIN = 5
@@ -361,7 +361,6 @@ __all__ = [
     "mentions_danger",
     "numbers_in",
     "permit_type",
-    "tokens",
     "understand",
     "yes_no",
 ]

@@ -135,7 +135,15 @@ def test_explicit_language_choice_wins_and_is_announced():
         )
     )
     assert turn.slots["language"] == "ar" and turn.slots["language_locked"] is True
-    assert turn.messages[0].text  # announced in Arabic
+    arabic = conversation.translator("ar")
+    announced = arabic(
+        "I will continue in {language}. You can change the language at any time.",
+        language=conversation.native_name("ar"),
+    )
+    assert turn.messages[0].text == announced
+    assert announced != conversation.translator("en")(
+        "I will continue in {language}. You can change the language at any time.", language="x"
+    )
 
 
 def test_a_message_already_handled_is_not_applied_twice():

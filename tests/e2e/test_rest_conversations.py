@@ -157,6 +157,6 @@ def test_correction_after_the_answer_updates_the_recommendations(server):
     assert tracker(server, sender)["slots"]["municipality"] == "Vantaa"
 
 
-def test_danger_first_in_any_language(server):
+def test_danger_comes_before_the_welcome(server):
     replies = send(server, "e2e-danger", "my boss took my passport and hits me", {"language": "en"})
     assert "112" in replies[0]["text"]
