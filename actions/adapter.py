@@ -11,6 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.conversation import State, Turn
 
 FORM = "profile_form"
+# Where the Rasa pipeline leaves the sentence model's scores (rasa_components/).
+MEANING_KEY = "kotobotti_meaning"
 
 
 def state_of(tracker: Tracker) -> State:
@@ -28,6 +30,7 @@ def state_of(tracker: Tracker) -> State:
         entities=entities,
         metadata=latest.get("metadata") or {},
         fresh=_unhandled(tracker),
+        meaning=latest.get(MEANING_KEY),
     )
 
 

@@ -11,10 +11,11 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from bot import registry
 from bot.eligibility import assess
-from bot.facts import EMPLOYMENT_STATUSES, PERMIT_TYPES, FactError, Profile, check_age, check_years
+from bot.facts import FACTS, Fact, FactError, Profile
 from bot.i18n import languages, normalise_language, translator
 from bot.render import text
 
@@ -41,20 +42,6 @@ def _yes_no(name: str):  # type: ignore[no-untyped-def]
 
     parse.__name__ = name
     return parse
-
-
-def _age(value: str) -> int:
-    try:
-        return check_age(value)
-    except FactError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _years(value: str) -> float:
-    try:
-        return check_years(value)
-    except FactError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _choice(name: str, choices: Sequence[str]):  # type: ignore[no-untyped-def]
@@ -90,22 +77,32 @@ def _language(value: str) -> str:
     return code
 
 
+def _parser_for(fact: Fact):  # type: ignore[no-untyped-def]
+    if fact.kind == "municipality":
+        return _municipality
+    if fact.kind == "yes_no":
+        return _yes_no(fact.flag[2:])
+    if fact.kind == "choice":
+        return _choice(fact.flag[2:], fact.values)
+
+    def parse(value: str) -> Any:
+        try:
+            return fact.check(value)
+        except FactError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = fact.name
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="kotobotti", description="Kotobotti: integration services for newcomers to Finland."
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     check = commands.add_parser("check", help="which services one person is entitled to, and whom to contact")
-    check.add_argument("--permit-type", required=True, type=_choice("permit-type", PERMIT_TYPES))
-    check.add_argument("--municipality", required=True, type=_municipality)
-    check.add_argument("--age", required=True, type=_age)
-    check.add_argument(
-        "--employment-status", required=True, type=_choice("employment-status", EMPLOYMENT_STATUSES)
-    )
-    check.add_argument("--years-since-first-permit", type=_years)
-    check.add_argument("--home-care-allowance", type=_yes_no("home-care-allowance"))
-    check.add_argument("--social-assistance-over-2-months", type=_yes_no("social-assistance-over-2-months"))
-    check.add_argument("--unaccompanied-minor", type=_yes_no("unaccompanied-minor"))
+    for fact in FACTS.values():  # contract §4: one flag per fact, from the facts table
+        check.add_argument(fact.flag, required=not fact.optional, type=_parser_for(fact), dest=fact.name)
     check.add_argument("--language", default="en", type=_language)
     check.add_argument("--json", action="store_true", help="print the contract §3 payload")
     commands.add_parser("serve", help="start the action server and the Rasa server (contract §1)")
@@ -119,16 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return serve.main()
     if args.command == "check":
-        profile = Profile(
-            permit_type=args.permit_type,
-            municipality=args.municipality,
-            age=args.age,
-            employment_status=args.employment_status,
-            years_since_first_permit=args.years_since_first_permit,
-            home_care_allowance=args.home_care_allowance,
-            social_assistance_over_2_months=args.social_assistance_over_2_months,
-            unaccompanied_minor=args.unaccompanied_minor,
-        )
+        profile = Profile.from_facts(vars(args))
         result = assess(profile, args.language)
         if args.json:
             print(json.dumps(result.payload(), ensure_ascii=False, indent=2))

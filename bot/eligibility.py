@@ -9,6 +9,7 @@ channels all call this one function.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from dataclasses import dataclass
@@ -96,15 +97,10 @@ def assess(
     reg = registry.load()
     municipality = reg.by_name(profile.municipality)
     facts: dict[str, Any] = {
-        "permit_type": profile.permit_type,
-        "employment_status": profile.employment_status,
-        "age": profile.age,
+        **{f.name: getattr(profile, f.name) for f in dataclasses.fields(profile)},
         "aland": municipality.is_aland,
-        "years_since_first_permit": profile.years_since_first_permit,
-        "home_care_allowance": profile.home_care_allowance,
-        "social_assistance_over_2_months": profile.social_assistance_over_2_months,
-        "unaccompanied_minor": profile.unaccompanied_minor,
     }
+    del facts["municipality"]
     _ = translator(language)
     fired = _decide(rules, facts, day)
     recommendations: list[Recommendation] = []

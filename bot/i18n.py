@@ -16,6 +16,7 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
@@ -67,6 +68,10 @@ class Translator:
     def date(self, day: dt.date) -> str:
         """A date written the way the language writes it (CLDR via Babel)."""
         return format_date(day, format="long", locale=self.language)
+
+    def number(self, value: float) -> str:
+        """A number written the way the language writes it ("1,5" in Finnish)."""
+        return format_decimal(value, format="#,##0.#", locale=self.language)
 
     def language_name(self, code: str) -> str:
         """The name of language ``code`` in this language (CLDR via Babel)."""

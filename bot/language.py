@@ -87,3 +87,36 @@ def named_in(text: str) -> str | None:
 def from_hint(value: object) -> str | None:
     """A channel's language hint (``fi``, ``fi-FI``, ``pt-br``) as a supported code."""
     return normalise_language(value) if isinstance(value, str) else None
+
+
+# Greetings too short for detection that still say which language to answer in: a
+# Finn writing "moi" should not be answered in English. Only words that are the
+# greeting of one of our languages alone ("hei" is also Norwegian, which we do not
+# speak; "salam" is shared by Persian and others, so it is left to the script check).
+GREETINGS = {
+    "fi": ("hei", "moi", "moikka", "moro", "terve", "terve terve", "heippa", "hei hei", "huomenta", "päivää"),
+    "sv": ("hej", "hejsan", "tjena", "tja", "god dag", "god morgon", "hallå"),
+    "et": ("tere", "tervist", "tsau", "tere hommikust"),
+    "fr": ("bonjour", "salut", "bonsoir", "coucou"),
+    "es": ("hola", "buenos días", "buenas", "buenas tardes"),
+    "tr": ("merhaba", "selam", "selamlar", "günaydın"),
+    "ru": ("привет", "здравствуйте", "добрый день", "здрасте"),
+    "uk": ("привіт", "добрий день", "вітаю"),
+    "so": ("iska warran", "nabad", "salaan"),
+    "zh": ("你好", "您好", "嗨"),
+}
+_GREETING_LANGUAGE = {key(g): code for code, words in GREETINGS.items() for g in words}
+
+
+def greeting(text: str) -> str | None:
+    """The language of a short greeting ("hei", "hej!", "привет"), else None.
+
+    Arabic and Persian share their greeting ("سلام"): a short Arabic-script text is
+    Persian when it has a letter only Persian uses, else Arabic.
+    """
+    k = key(text)
+    if k in _GREETING_LANGUAGE:
+        return _GREETING_LANGUAGE[k]
+    if k and len(k) <= 20 and all("\u0600" <= ch <= "\u06ff" or ch == " " for ch in k):
+        return "fa" if any(ch in text for ch in "پچژگی") else "ar"
+    return None

@@ -7,6 +7,7 @@ the terminal, in Rasa shell and on Telegram.
 from __future__ import annotations
 
 from bot.eligibility import Assessment
+from bot.facts import FACTS
 from bot.i18n import N_, Translator
 
 SERVICE_TITLES = {
@@ -17,17 +18,6 @@ SERVICE_TITLES = {
     "reception_services": N_("Reception services"),
     "general_guidance": N_("Guidance and information"),
     "emergency": N_("Emergency help"),
-}
-# Questions for the optional facts, short enough for a line of the answer.
-FACT_QUESTIONS = {
-    "years_since_first_permit": N_(
-        "How many years ago did you get your first Finnish residence permit or EU registration?"
-    ),
-    "home_care_allowance": N_("Do you receive Kela's child home care allowance?"),
-    "social_assistance_over_2_months": N_(
-        "Have you received Kela's basic social assistance for more than two months in a row?"
-    ),
-    "unaccompanied_minor": N_("Did you come to Finland as a minor without a parent or guardian?"),
 }
 # The Espoo seed: "At the beginning of the call, say 'tulkki' and the name of the language".
 INTERPRETER_TIP = N_(
@@ -66,7 +56,7 @@ def text(assessment: Assessment, _: Translator) -> str:
         lines.append("")
     if assessment.would_change:
         lines.append(_("The answer could change if you tell me:"))
-        lines.extend(f"- {_(FACT_QUESTIONS[f])}" for f in assessment.would_change)
+        lines.extend(f"- {_(FACTS[f].question)}" for f in assessment.would_change)
         lines.append("")
     lines.append(_(INTERPRETER_TIP))
     lines.append(

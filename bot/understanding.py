@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from bot import registry
-from bot.facts import EMPLOYMENT_STATUSES, MAX_AGE, PERMIT_TYPES
+from bot.facts import EMPLOYMENT_STATUSES, MAX_AGE, PERMIT_TYPES, YES_NO_FACTS
 from bot.text import fold_digits, has_cjk, key
 
 # A phrase word this long also matches longer words that start with it (a stem).
@@ -91,6 +91,8 @@ class Lexicon:
     human: list[Phrase] = field(default_factory=list)
     numbers: dict[str, int] = field(default_factory=dict)
     connectors: frozenset[str] = frozenset()
+    own_age: frozenset[str] = frozenset()
+    not_age: frozenset[str] = frozenset()
     _index: dict[str, PhraseIndex] = field(default_factory=dict, repr=False)
 
     def candidates(self, attribute: str, words: list[str], cjk: bool) -> list[Phrase]:
@@ -138,25 +140,61 @@ def _phrase(text: str, value: Any) -> Phrase:
     return Phrase(tuple(k.split()), value, has_cjk(k))
 
 
-def _phrases(mapping: dict[str, list[str]], allowed: Iterable[str]) -> list[Phrase]:
+class LexiconError(ValueError):
+    """A lexicon names a key or value that does not exist: an error, never a silent skip."""
+
+
+def _phrases(mapping: dict[Any, Any], allowed: Iterable[str], where: str) -> list[Phrase]:
     allowed = set(allowed)
-    found = [
-        _phrase(p, value) for value, items in (mapping or {}).items() if value in allowed for p in items or []
-    ]
+    found = []
+    for value, items in (mapping or {}).items():
+        if value not in allowed:
+            raise LexiconError(f"{where}: unknown value {value!r}; accepted: {', '.join(sorted(allowed))}")
+        for p in items or []:
+            if not isinstance(p, str) or not key(p):
+                raise LexiconError(f"{where}.{value}: {p!r} is not a phrase (quote yes/no/on/off)")
+            found.append(_phrase(p, value))
     # Longer phrases first, so "not working" wins over "working".
     return sorted(found, key=lambda p: -sum(len(w) for w in p.words))
 
 
+def _words(data: dict[str, Any], name: str, where: str) -> frozenset[str]:
+    items = data.get(name) or []
+    if any(not isinstance(w, str) for w in items):
+        raise LexiconError(f"{where}.{name}: every entry must be text")
+    return frozenset(key(w) for w in items if key(w))
+
+
+LEXICON_KEYS = frozenset(
+    {"language", "permit_type", "employment_status", "yes", "no", "dont_know", "numbers", "connectors"}
+    | {"danger", "human", "own_age", "not_age"}
+)
+
+
 def parse_lexicon(language: str, data: dict[str, Any]) -> Lexicon:
+    """One language's lexicon, checked: an unknown key or value is a LexiconError."""
+    unknown = set(data) - LEXICON_KEYS
+    if unknown:
+        raise LexiconError(f"{language}.yml: unknown keys {sorted(unknown)}; known: {sorted(LEXICON_KEYS)}")
+    if data.get("language", language) != language:
+        raise LexiconError(f"{language}.yml says language {data.get('language')!r}")
+    answers = {"yes": data.get("yes", []), "no": data.get("no", []), "dont_know": data.get("dont_know", [])}
+    numbers = data.get("numbers") or {}
+    if any(not isinstance(v, int) or isinstance(v, bool) for v in numbers.values()):
+        raise LexiconError(f"{language}.yml: numbers must map words to whole numbers")
     return Lexicon(
         language=language,
-        permit_type=_phrases(data.get("permit_type", {}), PERMIT_TYPES),
-        employment_status=_phrases(data.get("employment_status", {}), EMPLOYMENT_STATUSES),
-        yes_no=_phrases({"yes": data.get("yes", []), "no": data.get("no", [])}, ("yes", "no")),
-        danger=_phrases({"danger": data.get("danger", [])}, ("danger",)),
-        human=_phrases({"human": data.get("human", [])}, ("human",)),
-        numbers={key(str(w)): int(v) for w, v in (data.get("numbers") or {}).items()},
-        connectors=frozenset(key(str(c)) for c in data.get("connectors") or []),
+        permit_type=_phrases(data.get("permit_type", {}), PERMIT_TYPES, f"{language}.permit_type"),
+        employment_status=_phrases(
+            data.get("employment_status", {}), EMPLOYMENT_STATUSES, f"{language}.employment_status"
+        ),
+        yes_no=_phrases(answers, ("yes", "no", "dont_know"), f"{language}.answers"),
+        danger=_phrases({"danger": data.get("danger", [])}, ("danger",), f"{language}.danger"),
+        human=_phrases({"human": data.get("human", [])}, ("human",), f"{language}.human"),
+        numbers={key(str(w)): int(v) for w, v in numbers.items()},
+        connectors=_words(data, "connectors", language),
+        own_age=_words(data, "own_age", language),
+        not_age=_words(data, "not_age", language),
     )
 
 
@@ -183,44 +221,170 @@ def _ordered(language: str | None) -> list[Lexicon]:
 SHORT_PHRASE = 3
 
 
-def _first(text: str, language: str | None, attribute: str) -> Any:
-    """The value of the longest phrase of ``attribute`` in the message (own language first)."""
-    message_key = key(fold_digits(text))
-    words = message_key.split()
-    best: tuple[int, Any] | None = None
-    cjk = has_cjk(message_key)
-    for lex in _ordered(language):
+@dataclass
+class Utterance:
+    """One message, normalised, split into words and (on demand) embedded, once.
+
+    Every reader below takes this object: the message is keyed once, and the sentence
+    model runs at most once for it (never for a button payload). ``meaning`` may come
+    precomputed from the Rasa pipeline (``rasa_components/sentence_features.py``).
+    """
+
+    text: str
+    language: str | None = None
+    meaning: dict[str, dict[Any, float]] | None = None
+
+    def __post_init__(self) -> None:
+        self.text = (self.text or "")[:MAX_TEXT]
+        self.folded = fold_digits(self.text)
+        self.key = key(self.folded)
+        self.words = self.key.split()
+        self.cjk = has_cjk(self.key)
+
+    @property
+    def sentence(self) -> bool:
+        """Long enough for the sentence model to decide alone (not "yok almadım")."""
+        return len(self.words) >= 3 or (self.cjk and len(self.key) >= 5)
+
+    @property
+    def typed(self) -> bool:
+        """Free text, not a button payload or a typed ``/intent{...}``."""
+        return bool(self.key) and not self.text.lstrip().startswith("/")
+
+    def scores(self, attribute: str) -> dict[Any, float]:
+        """The sentence model's probabilities for one kind of fact ({} for a payload)."""
+        if not self.typed:
+            return {}
+        if self.meaning is None:
+            from bot import embedding, semantic
+
+            self.meaning = semantic.scores(embedding.embed_one(self.text))
+        return self.meaning.get(attribute, {})
+
+
+MAX_TEXT = 2000
+
+
+def _longest(u: Utterance, attribute: str) -> Phrase | None:
+    """The longest phrase of ``attribute`` in the message (own language first)."""
+    best: Phrase | None = None
+    for lex in _ordered(u.language):
         # Another language's phrases count as whole words only: a stem is a prefix of
         # other languages' words too (French "enfermé" of Spanish "enfermera").
-        own = language is None or lex.language == language
-        for phrase in lex.candidates(attribute, words, cjk):
+        own = u.language is None or lex.language == u.language
+        for phrase in lex.candidates(attribute, u.words, u.cjk):
             length = phrase.length
             if length <= SHORT_PHRASE and not own and not phrase.cjk:
                 continue
-            if (best is None or length > best[0]) and phrase.matches(words, message_key, stems=own):
-                best = (length, phrase.value)
-    return None if best is None else best[1]
+            if (best is None or length > best.length) and phrase.matches(u.words, u.key, stems=own):
+                best = phrase
+    return best
 
 
-def permit_type(text: str, language: str | None = None) -> str | None:
-    return _first(text, language, "permit_type")
+def _as_utterance(text: str | Utterance, language: str | None) -> Utterance:
+    return text if isinstance(text, Utterance) else Utterance(text, language)
 
 
-def employment_status(text: str, language: str | None = None) -> str | None:
-    return _first(text, language, "employment_status")
+# How the lexicons and the sentence model decide together (chosen on the development
+# set tests/data/slots, never on the held-out set):
+# - the model alone gives a value when it is this sure, and this far ahead of the next;
+ACCEPT, MARGIN = 0.5, 0.2
+# - it overrules a lexicon phrase (negation, paraphrase) when this sure of another value;
+OVERRULE = 0.55
+# - two values both this likely, and closer than MARGIN, are asked about, not guessed.
+CLOSE = 0.25
 
 
-def yes_no(text: str, language: str | None = None) -> bool | None:
-    value = _first(text, language, "yes_no")
-    return None if value is None else value == "yes"
+@dataclass(frozen=True)
+class Reading:
+    """What one message says about one fact: a value, or two values to ask between."""
+
+    value: Any = None
+    between: tuple[Any, ...] = ()
 
 
-def mentions_danger(text: str, language: str | None = None) -> bool:
-    return _first(text, language, "danger") is not None
+def _decide(phrase: Phrase | None, exact: bool, probs: dict[Any, float], sentence: bool = True) -> Reading:
+    lexical = phrase.value if phrase else None
+    if exact or not probs:
+        return Reading(lexical)
+    ranked = sorted(((p, v) for v, p in probs.items() if v != "none"), key=lambda x: -x[0])
+    (top_p, top), (second_p, second) = ranked[0], ranked[1]
+    if lexical is not None:
+        mine = probs.get(lexical, 0.0)
+        if top == lexical or top_p < OVERRULE:
+            return Reading(lexical)
+        if top_p - mine >= MARGIN:
+            return Reading(top)  # "unemployed, but never registered": the model reads the negation
+        return Reading(None, (lexical, top))
+    if not sentence:
+        return Reading(None)  # a word or two: only the lexicons and buttons decide
+    if top_p >= ACCEPT and top_p - second_p >= MARGIN:
+        return Reading(top)
+    if top_p >= CLOSE and second_p >= CLOSE:
+        return Reading(None, (top, second))
+    return Reading(None)
 
 
-def asks_for_human(text: str, language: str | None = None) -> bool:
-    return _first(text, language, "human") is not None
+def _read_choice(u: Utterance, attribute: str) -> Reading:
+    phrase = _longest(u, attribute)
+    # The whole message is the phrase (a button label, an official term): certain.
+    exact = phrase is not None and (" ".join(phrase.words) == u.key)
+    return _decide(phrase, exact, u.scores(attribute), u.sentence)
+
+
+def permit_type(text: str | Utterance, language: str | None = None) -> str | None:
+    return _read_choice(_as_utterance(text, language), "permit_type").value
+
+
+def employment_status(text: str | Utterance, language: str | None = None) -> str | None:
+    return _read_choice(_as_utterance(text, language), "employment_status").value
+
+
+def answer(text: str | Utterance, language: str | None = None) -> str | None:
+    """"yes", "no" or "dont_know" (I don't know / don't remember), or None."""
+    u = _as_utterance(text, language)
+    phrase = _longest(u, "yes_no")
+    probs = u.scores("answer")
+    if phrase is not None:
+        ranked = sorted(((p, v) for v, p in probs.items() if v != "none"), key=lambda x: -x[0])
+        if ranked and ranked[0][1] != phrase.value and ranked[0][0] >= 0.8:
+            return ranked[0][1]
+        return phrase.value
+    best = max(probs.items(), key=lambda kv: kv[1], default=(None, 0.0))
+    return best[0] if best[0] not in (None, "none") and best[1] >= ANSWER_ALONE else None
+
+
+def yes_no(text: str | Utterance, language: str | None = None) -> bool | None:
+    value = answer(text, language)
+    return None if value in (None, "dont_know") else value == "yes"
+
+
+def dont_know(text: str | Utterance, language: str | None = None) -> bool:
+    return answer(text, language) == "dont_know"
+
+
+# The model alone reads yes, no or "I don't know" when this sure ("why do you ask?" is none).
+ANSWER_ALONE = 0.7
+# An optional fact said in passing ("Kela has paid me social assistance since spring")
+# is taken when the model is this sure; answering its own question, less is needed.
+IN_PASSING, WHEN_ASKED = 0.75, 0.5
+
+
+def optional_fact(u: Utterance, fact: str, *, asked: bool = False) -> bool | None:
+    probs = u.scores(fact)
+    threshold = WHEN_ASKED if asked else IN_PASSING
+    for value in (True, False):
+        if probs.get(value, 0.0) >= threshold:
+            return value
+    return None
+
+
+def mentions_danger(text: str | Utterance, language: str | None = None) -> bool:
+    return _longest(_as_utterance(text, language), "danger") is not None
+
+
+def asks_for_human(text: str | Utterance, language: str | None = None) -> bool:
+    return _longest(_as_utterance(text, language), "human") is not None
 
 
 def _segment(word: str, numbers: dict[str, int]) -> list[int] | None:
@@ -297,24 +461,127 @@ def numbers_in(text: str, language: str | None = None) -> list[int]:
     return found
 
 
-def age(text: str, language: str | None = None) -> int | None:
-    """An age in the message (0-120), when there is exactly one number that can be one.
+# An age said in passing (not to the age question) counts from this up: "2 kids" is not one.
+MIN_AGE_IN_PASSING = 15
+_DIGIT_WORD = re.compile(r"(\d{1,3})([^\W\d_]*)")
 
-    Digits are tried first: in "I'm 34 and have one child" the age is 34, and "one"
-    is a word. Number words count when no digit gives an age.
+
+def _ends_with(words: list[str], markers: frozenset[str]) -> bool:
+    """Whether the words end with a marker word or phrase ("i am", "olen")."""
+    near = " " + " ".join(words)
+    return any(near.endswith(" " + m) for m in markers)
+
+
+def _starts_with(words: list[str], markers: frozenset[str]) -> bool:
+    near = " ".join(words) + " "
+    return any(near.startswith(m + " ") for m in markers)
+
+
+def _contains(words: list[str], markers: frozenset[str]) -> bool:
+    near = " " + " ".join(words) + " "
+    return any(f" {m} " in near for m in markers)
+
+
+def _ages_in_words(u: Utterance) -> tuple[set[int], set[int]]:
+    """(numbers marked as the person's own age, numbers with no mark) in spaced text.
+
+    In order: an own-age word just before ("I'm 31", "olen 38") makes it the age; a
+    child, time or past word near it ("kids 2", "at 16", "when I was 16", "3 years
+    ago", "olin 17") makes it not; a number joined by "and" to one just before it is
+    the same kind ("2 and 5"); an own-age word just after ("31 years old") makes it
+    the age. A number glued to letters is not a number ("20h", Arabizi "3omri")
+    unless the letters are an own-age word ("45yo", "38v").
     """
-    for numbers in (_digit_numbers(fold_digits(text)), numbers_in(text, language)):
-        unique = sorted({n for n in numbers if 0 <= n <= MAX_AGE})
-        if len(unique) == 1:
-            return unique[0]
-        if len(unique) > 1:
-            return None
+    own_words, not_words = _markers(u, "own_age"), _markers(u, "not_age")
+    connectors = _connectors(u)
+    own: set[int] = set()
+    plain: set[int] = set()
+    words = u.words
+    for i, word in enumerate(words):
+        match = _DIGIT_WORD.fullmatch(word)
+        if not match or (match.group(2) and match.group(2) not in own_words):
+            continue
+        number = int(match.group(1))
+        before, after = words[max(0, i - 2) : i], words[i + 1 : i + 3]
+        if _ends_with(before, own_words):
+            own.add(number)
+        elif (
+            _contains(before, not_words)
+            or _contains(after, not_words)
+            or (i >= 2 and words[i - 1] in connectors and _DIGIT_WORD.fullmatch(words[i - 2]))
+        ):
+            continue
+        elif match.group(2) or _starts_with(after, own_words):
+            own.add(number)
+        else:
+            plain.add(number)
+    return own, plain
+
+
+def _markers(u: Utterance, name: str) -> frozenset[str]:
+    """Own-age or not-age words of the conversation's language and English (people mix
+    them); of every language when the language is not known yet."""
+    lexes = lexicons()
+    chosen = [lexes[u.language], lexes["en"]] if u.language in lexes else list(lexes.values())
+    return frozenset().union(*(getattr(lex, name) for lex in chosen))
+
+
+def _connectors(u: Utterance) -> frozenset[str]:
+    lexes = lexicons()
+    return lexes[u.language].connectors if u.language in lexes else frozenset({"and"})
+
+
+_CHINESE_CHILD = ("孩子", "儿子", "女儿", "宝宝", "孩")
+_CHINESE_NOT_AGE = ("年前", "个月", "年", "岁的时候", "岁时")
+
+
+def _ages_in_chinese(u: Utterance) -> tuple[set[int], set[int]]:
+    """Chinese: numerals as digits first ("四十五" → 45), then the same marks as above."""
+    text = _CJK_NUMERALS.sub(lambda m: str(_combine(_segment_cjk(m.group()), True)), u.folded)
+    own: set[int] = set()
+    plain: set[int] = set()
+    for match in re.finditer(r"\d{1,3}", text):
+        before, after = text[max(0, match.start() - 6) : match.start()], text[match.end() :][:6]
+        if any(w in before for w in _CHINESE_CHILD) or after.startswith(_CHINESE_NOT_AGE):
+            continue
+        mine = before.endswith(("我", "今年", "自己")) or after.startswith("岁")
+        (own if mine else plain).add(int(match.group()))
+    return own, plain
+
+
+def _segment_cjk(run: str) -> list[int]:
+    numbers = lexicons()["zh"].numbers if "zh" in lexicons() else {}
+    return [numbers.get(ch, 0) for ch in run]
+
+
+def age(text: str | Utterance, language: str | None = None, *, asked: bool = False) -> int | None:
+    """The person's own age, only where the message says it is theirs.
+
+    "I'm 31, my kids are 2 and 5" is 31: a number next to an own-age word ("I'm",
+    "years old", "olen", "-vuotias", "عمري", "岁") is the age; one next to a child or a
+    time word ("kids", "ago", "vuotta sitten") is not. Answering the age question, one
+    unmarked number is the age; said in passing, only from MIN_AGE_IN_PASSING up.
+    Number words ("forty-one") count when no digit is there.
+    """
+    u = _as_utterance(text, language)
+    own, plain = _ages_in_chinese(u) if u.cjk else _ages_in_words(u)
+    own = {n for n in own if 0 <= n <= MAX_AGE}
+    plain = {n for n in plain if 0 <= n <= MAX_AGE}
+    if len(own) == 1:
+        return own.pop()
+    if own:
+        return None
+    if not plain and not re.search(r"\d", u.folded):
+        plain = {n for n in numbers_in(u.text, u.language) if 0 <= n <= MAX_AGE}
+    if len(plain) == 1:
+        value = plain.pop()
+        return value if asked or value >= MIN_AGE_IN_PASSING else None
     return None
 
 
 @dataclass(frozen=True)
 class Understood:
-    """The slot values one message gives (None: not in this message)."""
+    """Every fact one message gives (None: not in this message), and what to ask about."""
 
     permit_type: str | None = None
     municipality: str | None = None
@@ -322,6 +589,10 @@ class Understood:
     several_municipalities: bool = False
     age: int | None = None
     employment_status: str | None = None
+    optional: dict[str, Any] = field(default_factory=dict)
+    answer: str | None = None
+    # A fact and the two values the message could mean: asked, never guessed.
+    unsure: tuple[str, tuple[Any, ...]] | None = None
 
     def slots(self) -> dict[str, Any]:
         values = {
@@ -329,33 +600,71 @@ class Understood:
             "municipality": self.municipality,
             "age": None if self.age is None else float(self.age),
             "employment_status": self.employment_status,
+            **self.optional,
         }
         return {k: v for k, v in values.items() if v is not None}
 
 
-def understand(text: str, language: str | None = None, *, suggest: bool = True) -> Understood:
+def understand(
+    text: str | Utterance,
+    language: str | None = None,
+    *,
+    suggest: bool = True,
+    asked: str | None = None,
+) -> Understood:
     """Every contract slot value this message states, for a form to take at once.
 
-    ``suggest``: look for misspelt municipality names in a sentence too (when the
-    municipality is what was asked).
+    ``asked``: the question the person is answering (a short "yes" or a lone number
+    means something only then). ``suggest``: look for misspelt municipality names in a
+    sentence too (when the municipality is what was asked).
     """
-    if not text or len(text) > 2000:
+    u = _as_utterance(text, language)
+    if not u.key or len(u.text) >= MAX_TEXT:
         return Understood()
-    found = registry.load().resolve(text, suggest=suggest)
+    found = registry.load().resolve(u.text, suggest=suggest)
+    if found.method == "typo" and not suggest:
+        # a guessed spelling counts only as an answer to the question: "hello" is not Pello
+        found = registry.Resolution(None, (found.municipality,) if found.municipality else ())
+    permit = _read_choice(u, "permit_type")
+    status = _read_choice(u, "employment_status")
+    reply = answer(u) if asked else None
+    optional: dict[str, Any] = {}
+    for fact in YES_NO_FACTS:
+        if fact == asked and reply in ("yes", "no"):
+            optional[fact] = reply == "yes"
+            continue
+        value = optional_fact(u, fact, asked=fact == asked)
+        if value is not None:
+            optional[fact] = value
+    if reply == "dont_know":  # "гадки не маю" states no permit, whatever it resembles
+        permit = permit if _longest(u, "permit_type") else Reading(None)
+        status = status if _longest(u, "employment_status") else Reading(None)
+        optional = {k: v for k, v in optional.items() if k == asked}
+    unsure = None
+    for name, reading in (("permit_type", permit), ("employment_status", status)):
+        if reading.between and unsure is None and (asked in (None, name) or len(u.words) > 2):
+            unsure = (name, reading.between)
     return Understood(
-        permit_type=permit_type(text, language),
+        permit_type=permit.value,
         municipality=found.municipality.name_fi if found.municipality else None,
         municipality_candidates=tuple(m.name_fi for m in found.candidates),
         several_municipalities=found.method == "several",
-        age=age(text, language),
-        employment_status=employment_status(text, language),
+        age=age(u, asked=asked == "age"),
+        employment_status=status.value,
+        optional=optional,
+        answer=reply,
+        unsure=unsure,
     )
 
 
 __all__ = [
+    "LexiconError",
     "Understood",
+    "Utterance",
     "age",
+    "answer",
     "asks_for_human",
+    "dont_know",
     "employment_status",
     "lexicons",
     "mentions_danger",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot import conversation
 from bot.conversation import State
+from bot.facts import FACTS
 
 
 def state(text: str = "", intent: str | None = "inform", **slots) -> State:
@@ -60,7 +63,7 @@ def test_typed_entities_are_validated_not_trusted():
         turn = conversation.validate(state("/inform" + str(bad), entities=bad, requested_slot=slot))
         assert slot not in turn.slots, bad
         assert turn.slots["misses"] == 1
-        assert turn.messages[0].text == conversation.translator("en")(conversation.REPHRASED[slot])
+        assert turn.messages[0].text == conversation.translator("en")(FACTS[slot].rephrased)
     # refused even while another question is asked
     other = conversation.validate(
         state('/inform{"age": -5}', entities={"age": -5}, requested_slot="municipality")
@@ -119,10 +122,12 @@ def test_recommendation_is_one_message_with_payload_and_text():
         "language": "uk",
     }
     turn = conversation.recommend(state(**slots))
-    message = turn.messages[0]
+    based_on, message, closing = turn.messages
+    # one line first with what the answer is based on, and a button to change an answer
+    assert "Espoo" in based_on.text and [p for _, p in based_on.buttons] == ["/change_answer"]
     assert message.custom["recommendations"][0]["provider"] == "Koto-Espoo"
     assert message.custom["text"] == message.text
-    assert [p for _, p in turn.messages[1].buttons][0] == "/start_over"
+    assert [p for _, p in closing.buttons][0] == "/start_over"
 
 
 def test_explicit_language_choice_wins_and_is_announced():
@@ -151,3 +156,140 @@ def test_a_message_already_handled_is_not_applied_twice():
     corrected = state("actually I live in Vantaa, not Espoo", municipality="Vantaa", requested_slot=None)
     corrected.fresh = False
     assert conversation.validate(corrected).slots == {}
+
+
+# -- a conversation that always moves on (issue 10) ----------------------------------------
+OPTIONAL_ASKED = {
+    "permit_type": "quota_refugee",
+    "municipality": "Tampere",
+    "age": 45.0,
+    "employment_status": "home_parent",
+    "requested_slot": "years_since_first_permit",
+}
+
+
+def test_every_optional_question_offers_i_dont_know():
+    for slot, fact in FACTS.items():
+        asked = conversation.question(slot, state(requested_slot=slot), conversation.translator("fi"))
+        payloads = [p for _, p in asked.buttons]
+        assert ("/dont_know" in payloads) is fact.optional, slot
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("I don't know", "en"),
+        ("ei hajuakaan", "fi"),
+        ("لا أعرف", "ar"),
+        ("не помню", "ru"),
+        ("vet inte", "sv"),
+    ],
+)
+def test_i_dont_know_to_an_optional_question_moves_on(text, language):
+    turn = conversation.validate(state(text, intent="nlu_fallback", language=language, **OPTIONAL_ASKED))
+    assert turn.slots["unknown_facts"] == ["years_since_first_permit"]
+    assert "years_since_first_permit" not in turn.slots
+    slots = {**OPTIONAL_ASKED, **turn.slots}
+    assert "years_since_first_permit" not in conversation.required_slots(slots)
+
+
+def test_the_dont_know_button_moves_on_too():
+    turn = conversation.validate(state("/dont_know", intent="dont_know", **OPTIONAL_ASKED))
+    assert turn.slots["unknown_facts"] == ["years_since_first_permit"]
+
+
+def test_a_question_is_asked_at_most_twice_the_same_way_then_the_conversation_moves_on():
+    slots = {"requested_slot": "permit_type"}
+    prompts = []
+    for _ in range(3):
+        prompts.append(
+            conversation.question("permit_type", state(**slots), conversation.translator("en")).text
+        )
+        turn = conversation.validate(state("blorp zzz", intent="nlu_fallback", **slots))
+        slots.update(turn.slots)
+    assert len(set(prompts)) == 3  # the question, re-phrased, then with a person to contact
+    assert "person" in prompts[2]
+    assert slots["gave_up"] is True and conversation.required_slots(slots) == []
+    answer = conversation.recommend(state(**slots))
+    assert not any(m.custom for m in answer.messages)
+    assert "infofinland.fi" in " ".join(m.text or "" for m in answer.messages)
+
+
+def test_an_optional_fact_never_understood_stays_unknown():
+    slots = dict(OPTIONAL_ASKED)
+    for _ in range(3):
+        slots.update(conversation.validate(state("blorp zzz", intent="nlu_fallback", **slots)).slots)
+    assert slots["unknown_facts"] == ["years_since_first_permit"] and not slots.get("gave_up")
+
+
+def test_facts_before_consent_are_held_and_used_after_yes():
+    first = conversation.first_contact(
+        State(
+            slots={},
+            intent="inform",
+            text="Hi, I'm 45, a quota refugee in Tampere, at home with my children",
+            metadata={"language": "en"},
+        )
+    )
+    held = first.slots["held_facts"]
+    assert held == {k: v for k, v in OPTIONAL_ASKED.items() if k != "requested_slot"}
+    assert "permit_type" not in first.slots  # nothing is used before consent
+    yes = conversation.consent(State(slots={**first.slots}, intent="affirm", text="yes"))
+    assert yes.slots["permit_type"] == "quota_refugee" and yes.slots["held_facts"] is None
+    assert any("You already told me" in m.text and "Tampere" in m.text for m in yes.messages)
+    no = conversation.consent(State(slots={**first.slots}, intent="deny", text="no"))
+    assert "permit_type" not in no.slots and no.slots["held_facts"] is None
+
+
+def test_every_fact_a_message_states_is_kept_whichever_question_was_asked():
+    assistance = conversation.validate(
+        state("Kela has paid me social assistance since the spring", requested_slot="municipality")
+    )
+    assert assistance.slots["social_assistance_over_2_months"] is True
+    alone = conversation.validate(
+        state("my parents stayed in Kabul, I crossed the border by myself at 16", requested_slot="age")
+    )
+    assert alone.slots["unaccompanied_minor"] is True
+    assert "age" not in alone.slots  # 16 was the age on arrival, not the person's age
+
+
+def test_the_age_is_read_only_where_it_is_the_persons():
+    assert (
+        conversation.validate(state("I'm 31, my kids are 2 and 5", requested_slot="age")).slots["age"] == 31
+    )
+
+
+def test_negation_is_read_not_the_keyword():
+    text = "I'm without work at the moment but I never signed up with the employment services"
+    turn = conversation.validate(state(text, requested_slot="employment_status"))
+    assert turn.slots["employment_status"] == "not_working"
+    turn = conversation.validate(state("I got refugee status after my asylum interview"))
+    assert turn.slots["permit_type"] == "international_protection"
+
+
+def test_two_close_values_are_asked_about_with_two_buttons():
+    unsure = {"slot": "permit_type", "values": ["temporary_protection", "international_protection"]}
+    asked = conversation.question("permit_type", state(unsure=unsure), conversation.translator("en"))
+    assert asked.text.startswith("Did you mean")
+    assert [p for _, p in asked.buttons] == [
+        '/inform{"permit_type": "temporary_protection"}',
+        '/inform{"permit_type": "international_protection"}',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("greeting", "language"), [("hei", "fi"), ("moi", "fi"), ("hej", "sv"), ("Hej!", "sv")]
+)
+def test_a_short_greeting_is_answered_in_its_language(greeting, language):
+    turn = conversation.first_contact(State(slots={}, intent="greet", text=greeting))
+    assert turn.slots["language"] == language
+
+
+def test_changing_an_answer_clears_it_and_asks_again():
+    slots = {**OPTIONAL_ASKED, "requested_slot": None}
+    menu = conversation.respond(state("/change_answer", intent="change_answer", **slots))
+    assert '/change_answer{"fact": "age"}' in [p for _, p in menu.messages[0].buttons]
+    chosen = conversation.respond(
+        state('/change_answer{"fact": "age"}', intent="change_answer", entities={"fact": "age"}, **slots)
+    )
+    assert chosen.slots["age"] is None

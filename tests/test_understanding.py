@@ -28,7 +28,8 @@ def test_lexicon_covers_every_value(code):
     for status in EMPLOYMENT_STATUSES:
         assert sum(p.value == status for p in lex.employment_status) >= 3, (code, status)
     assert len(lex.danger) >= 20
-    assert {p.value for p in lex.yes_no} == {"yes", "no"}
+    assert {p.value for p in lex.yes_no} == {"yes", "no", "dont_know"}
+    assert lex.own_age and lex.not_age
 
 
 @pytest.mark.parametrize("code", CASES)

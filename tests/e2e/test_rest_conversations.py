@@ -11,7 +11,9 @@ import urllib.request
 
 import pytest
 
-from bot import conversation, serve
+from bot import serve
+from bot.conversation import texts
+from bot.facts import FACTS
 from bot.i18n import translator
 from bot.serve import send
 
@@ -113,7 +115,7 @@ def test_conversation_reaches_recommendations(server, language):
     replies = [send(server, sender, messages[0], {"language": language})]
     replies += [send(server, sender, m) for m in messages[1:]]
     # The first answer is in the hinted language (metadata.language), before any detection.
-    expected_welcome = conversation.welcome(translator(language))[0].text
+    expected_welcome = texts.welcome(translator(language))[0].text
     assert replies[0][0]["text"] == expected_welcome
     state = tracker(server, sender)["slots"]
     assert state["language"] == language
@@ -135,7 +137,7 @@ def test_typed_nonsense_values_are_refused_by_the_form(server):
         send(server, sender, message, {"language": "en"})
     replies = send(server, sender, '/inform{"age": -5}')
     english = translator("en")
-    assert replies[0]["text"] == english(conversation.REPHRASED["age"])
+    assert replies[0]["text"] == english(FACTS["age"].rephrased)
     state = tracker(server, sender)
     assert state["slots"]["age"] is None and state["slots"]["requested_slot"] == "age"
     # The form's validation answered, not a fallback after the form gave up.

