@@ -53,7 +53,10 @@ catalogs: $(STAMP)
 	$(PY) scripts/update_catalogs.py
 
 # Trains only when the data, the domain or the config changed since the last model.
-$(MODEL): $(STAMP) config.yml domain.yml data/rules.yml $(wildcard data/nlu/*.yml data/stories/*.yml rasa_components/*.py)
+# The sentence-model classifiers (bot/semantic.py) are trained first into var/cache/, so
+# neither server trains them at start.
+$(MODEL): $(STAMP) config.yml domain.yml data/rules.yml $(wildcard data/nlu/*.yml data/stories/*.yml rasa_components/*.py bot/meanings/*.yml)
+	$(PY) -c "from bot import semantic; semantic.warm()"
 	$(VENV)/bin/rasa train --fixed-model-name kotobotti --out models --quiet
 	@touch $(MODEL)
 

@@ -9,10 +9,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.conversation import State, Turn
+from bot.semantic import MEANING_KEY, decode_meaning
 
 FORM = "profile_form"
-# Where the Rasa pipeline leaves the sentence model's scores (rasa_components/).
-MEANING_KEY = "kotobotti_meaning"
 
 
 def state_of(tracker: Tracker) -> State:
@@ -30,7 +29,7 @@ def state_of(tracker: Tracker) -> State:
         entities=entities,
         metadata=latest.get("metadata") or {},
         fresh=_unhandled(tracker),
-        meaning=latest.get(MEANING_KEY),
+        meaning=decode_meaning(latest.get(MEANING_KEY)),
     )
 
 

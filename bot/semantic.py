@@ -178,6 +178,25 @@ def scores(vector: np.ndarray) -> dict[str, dict[Any, float]]:
     return {name: c.probabilities(vector) for name, c in classifiers().items()}
 
 
+# Where the Rasa pipeline leaves the scores in the parse result, for the action server.
+MEANING_KEY = "kotobotti_meaning"
+
+
+def encode_meaning(scores: dict[str, dict[Any, float]]) -> dict[str, list[list[Any]]]:
+    """JSON-safe scores: value/probability pairs keep True apart from "true"."""
+    return {name: [[value, round(p, 4)] for value, p in probs.items()] for name, probs in scores.items()}
+
+
+def decode_meaning(encoded: Any) -> dict[str, dict[Any, float]] | None:
+    """The scores again, or None for anything that is not what encode_meaning wrote."""
+    if not isinstance(encoded, dict):
+        return None
+    try:
+        return {name: {value: float(p) for value, p in pairs} for name, pairs in encoded.items()}
+    except (TypeError, ValueError):
+        return None
+
+
 def warm() -> None:
     """Load (or train) the classifiers and the model now, not on the first message."""
     classifiers()

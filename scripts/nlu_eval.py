@@ -203,11 +203,16 @@ def main() -> int:
     if not args.values_only:
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()
-            model = train_model(split_nlu(ROOT / "data" / "nlu")[0], Path(tmp), args.config)
+            train, split = split_nlu(ROOT / "data" / "nlu")
+            model = train_model(train, Path(tmp), args.config)
             print(f"NLU training on 80 %: {time.perf_counter() - started:.1f} s")
+            dev_intents = intent_accuracy(model, split)
+            (Path(tmp) / "full").mkdir()
             model_full = train_model(full_nlu(), Path(tmp) / "full", args.config)
             intents = heldout_intents(model_full, heldout)
-            del model
+        dev_n = sum(r["held_out"] for r in dev_intents.values())
+        dev_accuracy = sum(r["accuracy"] * r["held_out"] for r in dev_intents.values()) / dev_n
+        print(f"intents on the 20 % split of data/nlu (development): {dev_accuracy:.3f}")
     dev = value_accuracy(ROOT / "tests" / "data" / "slots")
     values = value_accuracy(heldout)
     print("held-out set (tests/data/heldout), and the development set (tests/data/slots)")

@@ -5,20 +5,15 @@ Marked slow: it starts Rasa (about half a minute). `make test` runs it.
 
 from __future__ import annotations
 
-import json
-import os
-import urllib.request
-
 import pytest
 
-from bot import serve
 from bot.conversation import texts
 from bot.facts import FACTS
 from bot.i18n import translator
 from bot.serve import send
+from tests.e2e.conftest import tracker
 
 pytestmark = pytest.mark.slow
-TOKEN = "e2e-token"
 
 # language -> (messages, expected slots, expected (service, provider) in the payload)
 CONVERSATIONS = {
@@ -93,19 +88,6 @@ CONVERSATIONS = {
         ("integration_social_services", "Helsingin kaupunki"),
     ),
 }
-
-
-@pytest.fixture(scope="module")
-def server():
-    ports = serve.Ports(rasa=serve.free_port(), actions=serve.free_port())
-    env = {**os.environ, serve.TOKEN_VARIABLE: TOKEN}
-    with serve.running(ports=ports, env=env) as servers:
-        yield servers.base
-
-
-def tracker(base: str, sender: str) -> dict:
-    with urllib.request.urlopen(f"{base}/conversations/{sender}/tracker?token={TOKEN}", timeout=30) as r:
-        return json.loads(r.read())
 
 
 @pytest.mark.parametrize("language", CONVERSATIONS)

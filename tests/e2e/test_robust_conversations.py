@@ -6,19 +6,14 @@ Marked slow: it starts the real servers (`make test` runs it).
 
 from __future__ import annotations
 
-import json
-import os
-import urllib.request
-
 import pytest
 
-from bot import serve
 from bot.facts import FACTS
 from bot.serve import send
+from tests.e2e.conftest import tracker
 from tests.language_cases import CASES
 
 pytestmark = pytest.mark.slow
-TOKEN = "e2e-robust"
 # "I don't know" as people type it, and a yes to the consent question.
 DONT_KNOW = {
     "fi": "en muista",
@@ -32,17 +27,8 @@ NONSENSE = ("blorp zzkx", "qwpo mnbv", "xkcd vvvv")
 MAX_TURNS = 12
 
 
-@pytest.fixture(scope="module")
-def server():
-    ports = serve.Ports(rasa=serve.free_port(), actions=serve.free_port())
-    env = {**os.environ, serve.TOKEN_VARIABLE: TOKEN}
-    with serve.running(ports=ports, env=env) as servers:
-        yield servers.base
-
-
 def slots(base: str, sender: str) -> dict:
-    with urllib.request.urlopen(f"{base}/conversations/{sender}/tracker?token={TOKEN}", timeout=30) as r:
-        return json.loads(r.read())["slots"]
+    return tracker(base, sender)["slots"]
 
 
 def recommendations(replies: list[dict]) -> list[dict] | None:
