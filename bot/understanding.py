@@ -519,10 +519,15 @@ def _ages_in_words(u: Utterance) -> tuple[set[int], set[int]]:
 
 
 def _markers(u: Utterance, name: str) -> frozenset[str]:
+    return _markers_of(u.language, name)
+
+
+@lru_cache(maxsize=64)
+def _markers_of(language: str | None, name: str) -> frozenset[str]:
     """Own-age or not-age words of the conversation's language and English (people mix
-    them); of every language when the language is not known yet."""
+    them); of every language when the language is not known yet. Built once per language."""
     lexes = lexicons()
-    chosen = [lexes[u.language], lexes["en"]] if u.language in lexes else list(lexes.values())
+    chosen = [lexes[language], lexes["en"]] if language in lexes else list(lexes.values())
     return frozenset().union(*(getattr(lex, name) for lex in chosen))
 
 
