@@ -330,9 +330,13 @@ class Registry:
         for word in words:
             if len(words) > 1 and not word[:1].isupper():
                 continue
-            latin = _transliterate_cyrillic(word)
-            if latin:
-                hits |= self._index.get(latin, set())
+            for form in (word, *_cyrillic_base_forms(word)):
+                hits |= self._exact(form)
+                latin = _transliterate_cyrillic(form)
+                if latin:
+                    hits |= self._index.get(latin, set())
+            if hits:
+                return hits
         return hits
 
     def _typos(self, words: list[str]) -> Resolution:
@@ -357,6 +361,31 @@ class Registry:
         if single_word and best <= budget and runner_up > best:
             return Resolution(self.municipalities[ranked[0]], (), "typo")
         return Resolution(None, tuple(self.municipalities[c] for c in ranked[:3]), "none")
+
+
+# Russian and Ukrainian put a place name in the locative after в/у ("в Котке", "у Раумі")
+# and in other cases elsewhere ("из Котки", "в Котку"): the endings that replace the
+# nominative's -а/-я, and Ukrainian's softening before -і (Котка → Котці).
+_CYRILLIC_CASE_ENDINGS = ("е", "і", "и", "ы", "у", "ю", "ой", "ей")
+_UK_SOFTENED = {"ц": "к", "з": "г", "с": "х"}
+
+
+def _cyrillic_base_forms(word: str) -> list[str]:
+    """Nominative forms a Cyrillic case form may come from: Котке → Котка, Котця.
+
+    Names that do not end in -а/-я in the nominative (Тампере, Оулу) are in the alias
+    table as they are; these forms only add candidates, which must still be a name.
+    """
+    if not word or not ("\u0400" <= word[-1] <= "\u04ff"):
+        return []
+    forms: list[str] = []
+    for ending in _CYRILLIC_CASE_ENDINGS:
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            stem = word[: -len(ending)]
+            forms += [stem + "а", stem + "я"]
+            if ending == "і" and stem[-1] in _UK_SOFTENED:
+                forms.append(stem[:-1] + _UK_SOFTENED[stem[-1]] + "а")
+    return forms
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:

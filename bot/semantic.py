@@ -18,7 +18,6 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -32,6 +31,8 @@ from bot import embedding
 from bot.facts import EMPLOYMENT_STATUSES, PERMIT_TYPES, YES_NO_FACTS
 
 NONE = "none"
+# The section of a meanings file whose sentences state several facts at once.
+COMBINED = "combined"
 ANSWER_VALUES = ("yes", "no", "dont_know")
 # Each kind of fact the model reads, and the values it may give.
 ATTRIBUTES: dict[str, tuple[Any, ...]] = {
@@ -53,33 +54,65 @@ class MeaningsError(ValueError):
 
 @dataclass(frozen=True)
 class Example:
-    attribute: str
-    value: Any
+    """One sentence and every fact it states: ``facts`` maps an attribute to its value.
+
+    A sentence says nothing (``none``) about every attribute it does not name, so
+    "I came to my husband, he has refugee status" can teach the permit reader
+    ``family`` and the family-tie reader ``True`` at once, without telling either the
+    opposite.
+    """
+
+    facts: tuple[tuple[str, Any], ...]
     text: str
     language: str
 
+    def label(self, attribute: str) -> Any:
+        return dict(self.facts).get(attribute, NONE)
+
+
+def _checked(language: str, attribute: str, value: Any) -> None:
+    if attribute not in ATTRIBUTES:
+        raise MeaningsError(f"{language}.yml: unknown fact {attribute!r}; known: {', '.join(ATTRIBUTES)}")
+    if value not in ATTRIBUTES[attribute]:
+        raise MeaningsError(f"{language}.yml: {attribute} has no value {value!r}")
+
+
+def _sentence(language: str, text: Any, where: str) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise MeaningsError(f"{language}.yml: {where}: {text!r} is not a sentence")
+    return text.strip()
+
 
 def parse_meanings(language: str, data: dict[str, Any]) -> list[Example]:
-    """The examples of one language's file, checked: unknown names are errors, not skips."""
+    """The examples of one language's file, checked: unknown names are errors, not skips.
+
+    ``<attribute>: {<value>: [sentences]}`` states one fact per sentence; ``combined:``
+    is a list of ``{text: ..., facts: {attribute: value, ...}}`` for sentences that state
+    several; ``none:`` lists sentences that state no fact at all.
+    """
     examples: list[Example] = []
     for attribute, block in data.items():
         if attribute == "language":
             if block != language:
                 raise MeaningsError(f"{language}.yml says language {block!r}")
-            continue
-        if attribute == NONE:
-            items: Iterable[tuple[Any, Any]] = [(NONE, block)]
+        elif attribute == NONE:
+            examples += [Example((), _sentence(language, t, NONE), language) for t in block or []]
+        elif attribute == COMBINED:
+            for item in block or []:
+                if not isinstance(item, dict) or not isinstance(item.get("facts"), dict) or not item["facts"]:
+                    raise MeaningsError(f"{language}.yml: {COMBINED}: {item!r} needs text and facts")
+                for name, value in item["facts"].items():
+                    _checked(language, name, value)
+                text = _sentence(language, item.get("text"), COMBINED)
+                examples.append(Example(tuple(item["facts"].items()), text, language))
         elif attribute in ATTRIBUTES and isinstance(block, dict):
-            items = block.items()
+            for value, texts in block.items():
+                _checked(language, attribute, value)
+                where = f"{attribute}.{value}"
+                facts = ((attribute, value),)
+                examples += [Example(facts, _sentence(language, t, where), language) for t in texts or []]
         else:
             raise MeaningsError(f"{language}.yml: unknown fact {attribute!r}; known: {', '.join(ATTRIBUTES)}")
-        for value, texts in items:
-            if value != NONE and value not in ATTRIBUTES[attribute]:
-                raise MeaningsError(f"{language}.yml: {attribute} has no value {value!r}")
-            for text in texts or []:
-                if not isinstance(text, str) or not text.strip():
-                    raise MeaningsError(f"{language}.yml: {attribute}.{value}: {text!r} is not a sentence")
-                examples.append(Example(attribute, value, text.strip(), language))
     return examples
 
 
@@ -120,7 +153,7 @@ def _train(vectors: np.ndarray, labels: list[Any]) -> Classifier:
 def _fingerprint(examples: list[Example]) -> str:
     digest = hashlib.sha256(f"{embedding.MODEL_SHA256}|{REGULARISATION}".encode())
     for e in examples:
-        digest.update(f"{e.attribute}|{e.value!r}|{e.text}\n".encode())
+        digest.update(f"{e.facts!r}|{e.text}\n".encode())
     return digest.hexdigest()[:16]
 
 
@@ -129,7 +162,7 @@ def train(examples: list[Example]) -> dict[str, Classifier]:
     vectors = embedding.embed([e.text for e in examples])
     classifiers = {}
     for attribute in ATTRIBUTES:
-        labels = [e.value if e.attribute == attribute else NONE for e in examples]
+        labels = [e.label(attribute) for e in examples]
         classifiers[attribute] = _train(vectors, labels)
     return classifiers
 

@@ -93,6 +93,7 @@ class Lexicon:
     connectors: frozenset[str] = frozenset()
     own_age: frozenset[str] = frozenset()
     not_age: frozenset[str] = frozenset()
+    durations: Durations | None = None
     _index: dict[str, PhraseIndex] = field(default_factory=dict, repr=False)
 
     def candidates(self, attribute: str, words: list[str], cjk: bool) -> list[Phrase]:
@@ -167,8 +168,39 @@ def _words(data: dict[str, Any], name: str, where: str) -> frozenset[str]:
 
 LEXICON_KEYS = frozenset(
     {"language", "permit_type", "employment_status", "yes", "no", "dont_know", "numbers", "connectors"}
-    | {"danger", "human", "own_age", "not_age"}
+    | {"danger", "human", "own_age", "not_age", "durations"}
 )
+
+
+@dataclass(frozen=True)
+class Durations:
+    """How one language says how long ago something was ("3 years ago", "puolitoista
+    vuotta sitten", "سنة ونص"): unit words, "ago" words, "and a half", fixed phrases
+    with their value in years, and the words that say it is about a permit."""
+
+    year: frozenset[str]
+    month: frozenset[str]
+    ago: frozenset[str]
+    permit: frozenset[str]
+    and_half: frozenset[str]
+    fixed: dict[str, float]
+
+
+DURATION_KEYS = frozenset({"year", "month", "ago", "permit", "and_half", "fixed"})
+
+
+def _durations(data: Any, where: str) -> Durations | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict) or set(data) - DURATION_KEYS:
+        raise LexiconError(f"{where}.durations: known keys are {sorted(DURATION_KEYS)}")
+    fixed = data.get("fixed") or {}
+    if any(not isinstance(v, int | float) or isinstance(v, bool) or v < 0 for v in fixed.values()):
+        raise LexiconError(f"{where}.durations.fixed: every phrase needs a number of years")
+    return Durations(
+        **{name: _words(data, name, f"{where}.durations") for name in DURATION_KEYS - {"fixed"}},
+        fixed={key(str(k)): float(v) for k, v in fixed.items() if key(str(k))},
+    )
 
 
 def parse_lexicon(language: str, data: dict[str, Any]) -> Lexicon:
@@ -195,6 +227,7 @@ def parse_lexicon(language: str, data: dict[str, Any]) -> Lexicon:
         connectors=_words(data, "connectors", language),
         own_age=_words(data, "own_age", language),
         not_age=_words(data, "not_age", language),
+        durations=_durations(data.get("durations"), language),
     )
 
 
@@ -291,8 +324,11 @@ def _as_utterance(text: str | Utterance, language: str | None) -> Utterance:
 ACCEPT, MARGIN = 0.5, 0.2
 # - it overrules a lexicon phrase (negation, paraphrase) when this sure of another value;
 OVERRULE = 0.55
-# - two values both this likely, and closer than MARGIN, are asked about, not guessed.
+# - two values both this likely, and closer than MARGIN, are asked about, not guessed;
 CLOSE = 0.25
+# - a word of the lexicon in a sentence the model is this sure says nothing of the fact
+#   counts for nothing ("student" in "student residence permit" is no work situation).
+VETO = 0.85
 
 
 @dataclass(frozen=True)
@@ -309,6 +345,9 @@ def _decide(phrase: Phrase | None, exact: bool, probs: dict[Any, float], sentenc
         return Reading(lexical)
     ranked = sorted(((p, v) for v, p in probs.items() if v != "none"), key=lambda x: -x[0])
     (top_p, top), (second_p, second) = ranked[0], ranked[1]
+    nothing = probs.get("none", 0.0)
+    if lexical is not None and sentence and nothing >= VETO:
+        return Reading(None)  # "student residence permit" says nothing of a work situation
     if lexical is not None:
         mine = probs.get(lexical, 0.0)
         if top == lexical or top_p < OVERRULE:
@@ -318,17 +357,21 @@ def _decide(phrase: Phrase | None, exact: bool, probs: dict[Any, float], sentenc
         return Reading(None, (lexical, top))
     if not sentence:
         return Reading(None)  # a word or two: only the lexicons and buttons decide
-    if top_p >= ACCEPT and top_p - second_p >= MARGIN:
+    if top_p >= ACCEPT and top_p - max(second_p, nothing) >= MARGIN:
         return Reading(top)
     if top_p >= CLOSE and second_p >= CLOSE:
         return Reading(None, (top, second))
     return Reading(None)
 
 
-def _read_choice(u: Utterance, attribute: str) -> Reading:
+def _read_choice(u: Utterance, attribute: str, lexical_only: bool = False) -> Reading:
+    """One choice fact. ``lexical_only``: a message about danger ("my husband threatens
+    me") is answered with help first; the model guesses no permit or work from it."""
     phrase = _longest(u, attribute)
     # The whole message is the phrase (a button label, an official term): certain.
     exact = phrase is not None and (" ".join(phrase.words) == u.key)
+    if lexical_only:
+        return Reading(phrase.value if phrase else None)
     return _decide(phrase, exact, u.scores(attribute), u.sentence)
 
 
@@ -367,13 +410,15 @@ def dont_know(text: str | Utterance, language: str | None = None) -> bool:
 ANSWER_ALONE = 0.7
 # An optional fact said in passing ("Kela has paid me social assistance since spring")
 # is taken when the model is this sure; answering its own question, less is needed.
-IN_PASSING, WHEN_ASKED = 0.75, 0.5
+# A "no" in passing needs more: a relative named in passing ("my husband is 35") is
+# no statement that the family tie is not to a refugee.
+IN_PASSING, IN_PASSING_NO, WHEN_ASKED = 0.75, 0.9, 0.5
 
 
 def optional_fact(u: Utterance, fact: str, *, asked: bool = False) -> bool | None:
     probs = u.scores(fact)
-    threshold = WHEN_ASKED if asked else IN_PASSING
     for value in (True, False):
+        threshold = WHEN_ASKED if asked else IN_PASSING if value else IN_PASSING_NO
         if probs.get(value, 0.0) >= threshold:
             return value
     return None
@@ -477,45 +522,67 @@ def _starts_with(words: list[str], markers: frozenset[str]) -> bool:
     return any(near.startswith(m + " ") for m in markers)
 
 
-def _contains(words: list[str], markers: frozenset[str]) -> bool:
-    near = " " + " ".join(words) + " "
-    return any(f" {m} " in near for m in markers)
-
-
 def _ages_in_words(u: Utterance) -> tuple[set[int], set[int]]:
     """(numbers marked as the person's own age, numbers with no mark) in spaced text.
 
-    In order: an own-age word just before ("I'm 31", "olen 38") makes it the age; a
-    child, time or past word near it ("kids 2", "at 16", "when I was 16", "3 years
-    ago", "olin 17") makes it not; a number joined by "and" to one just before it is
-    the same kind ("2 and 5"); an own-age word just after ("31 years old") makes it
-    the age. A number glued to letters is not a number ("20h", Arabizi "3omri")
-    unless the letters are an own-age word ("45yo", "38v").
+    Each clause (commas end one) is read on its own. For a number, the nearest marker
+    before it in its clause decides: an own-age word ("I'm 31", "olen 38") makes it the
+    age, a child, relative, time or past word ("kids are 2", "my husband is 50", "at
+    16", "olin 17") makes it not. A number joined by one short word to a number just
+    before it is the same kind ("2 and 5", "4v ja 7v"). With no marker before, a word
+    after decides: own ("31 years old", "45yo") or not ("3 years ago"). A number
+    glued to letters is not a number ("20h", Arabizi "3omri") unless the letters are an
+    own-age word ("45yo", "38v").
     """
     own_words, not_words = _markers(u, "own_age"), _markers(u, "not_age")
-    connectors = _connectors(u)
     own: set[int] = set()
     plain: set[int] = set()
-    words = u.words
-    for i, word in enumerate(words):
-        match = _DIGIT_WORD.fullmatch(word)
-        if not match or (match.group(2) and match.group(2) not in own_words):
-            continue
-        number = int(match.group(1))
-        before, after = words[max(0, i - 2) : i], words[i + 1 : i + 3]
-        if _ends_with(before, own_words):
-            own.add(number)
-        elif (
-            _contains(before, not_words)
-            or _contains(after, not_words)
-            or (i >= 2 and words[i - 1] in connectors and _DIGIT_WORD.fullmatch(words[i - 2]))
-        ):
-            continue
-        elif match.group(2) or _starts_with(after, own_words):
-            own.add(number)
-        else:
-            plain.add(number)
+    for clause in _CLAUSE.split(u.folded):
+        words = key(clause).split()
+        kinds: dict[int, str] = {}
+        for i, word in enumerate(words):
+            match = _DIGIT_WORD.fullmatch(word)
+            if not match or (match.group(2) and match.group(2) not in own_words):
+                continue
+            joined = i >= 2 and i - 2 in kinds and len(words[i - 1]) <= 4
+            if joined and not _DIGIT_WORD.fullmatch(words[i - 1]):
+                kind = kinds[i - 2]
+            else:
+                kind = _nearest_mark(words, i, own_words, not_words)
+            if kind is None:
+                after = words[i + 1 : i + 3]
+                if any(_starts_with(after[j:], not_words) for j in range(len(after))):
+                    kind = "not"
+                elif match.group(2) or _starts_with(after, own_words):
+                    kind = "own"
+                else:
+                    kind = "plain"
+            kinds[i] = kind
+            number = int(match.group(1))
+            if kind == "own":
+                own.add(number)
+            elif kind == "plain":
+                plain.add(number)
     return own, plain
+
+
+# Where a clause ends: a number's marks are looked for inside its own clause only.
+_CLAUSE = re.compile(r"[,;.!?،؛؟\n]+(?!\d)")
+# How far back a mark may stand from its number ("my youngest daughter is 3").
+MARK_REACH = 4
+
+
+def _nearest_mark(
+    words: list[str], i: int, own_words: frozenset[str], not_words: frozenset[str]
+) -> str | None:
+    """"own" or "not": the marker nearest before words[i] in its clause, or None."""
+    for end in range(i, max(0, i - MARK_REACH), -1):
+        before = words[:end]
+        if _ends_with(before, own_words):
+            return "own"
+        if _ends_with(before, not_words):
+            return "not"
+    return None
 
 
 def _markers(u: Utterance, name: str) -> frozenset[str]:
@@ -529,11 +596,6 @@ def _markers_of(language: str | None, name: str) -> frozenset[str]:
     lexes = lexicons()
     chosen = [lexes[language], lexes["en"]] if language in lexes else list(lexes.values())
     return frozenset().union(*(getattr(lex, name) for lex in chosen))
-
-
-def _connectors(u: Utterance) -> frozenset[str]:
-    lexes = lexicons()
-    return lexes[u.language].connectors if u.language in lexes else frozenset({"and"})
 
 
 _CHINESE_CHILD = ("孩子", "儿子", "女儿", "宝宝", "孩")
@@ -584,6 +646,154 @@ def age(text: str | Utterance, language: str | None = None, *, asked: bool = Fal
     return None
 
 
+# A decimal comma or point inside a number ("1,5 vuotta") survives keying as this mark.
+_DECIMAL = re.compile(r"(\d)[,.](\d)")
+_DECIMAL_MARK = "·"
+_NUMBER = re.compile(r"(\d{1,3})(?:·(\d))?([^\W\d_]*)")
+_CALENDAR_YEAR = re.compile(r"(?:19|20)\d\d")
+# Calendar years a first permit can have been granted in ("I got it in 2021").
+FIRST_YEAR = 1950
+# Years since the first permit beyond this are no answer ("in 1000 years").
+MAX_YEARS = 80
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A duration found in a message: its value in years and where it stands."""
+
+    years: float
+    start: int
+    end: int
+
+
+def _durations_of(language: str | None) -> list[Durations]:
+    """The conversation's language's duration words, and English (people mix them)."""
+    lexes = lexicons()
+    chosen = [lexes[c] for c in dict.fromkeys([language or "en", "en"]) if c in lexes]
+    return [lex.durations for lex in chosen if lex.durations]
+
+
+def _phrase_at(words: list[str], i: int, phrases: Iterable[str]) -> int:
+    """The length in words of the longest phrase starting at words[i] (0: none)."""
+    best = 0
+    for phrase in phrases:
+        parts = phrase.split()
+        if len(parts) > best and words[i : i + len(parts)] == parts:
+            best = len(parts)
+    return best
+
+
+def _spans(words: list[str], d: Durations, numbers: dict[str, int], today: int) -> list[_Span]:
+    """Every duration in the words: fixed phrases, a number and a unit, a calendar year."""
+    found: list[_Span] = []
+    i = 0
+    while i < len(words):
+        n = _phrase_at(words, i, d.fixed)
+        if n:
+            found.append(_Span(d.fixed[" ".join(words[i : i + n])], i, i + n))
+            i += n
+            continue
+        if _CALENDAR_YEAR.fullmatch(words[i]) and FIRST_YEAR <= int(words[i]) <= today:
+            found.append(_Span(float(today - int(words[i])), i, i + 1))  # "in 2021"
+            i += 1
+            continue
+        match = _NUMBER.fullmatch(words[i])
+        value = None
+        glued = ""
+        if match:
+            value = float(match.group(1)) + (float(f"0.{match.group(2)}") if match.group(2) else 0.0)
+            glued = match.group(3)
+        elif words[i] in numbers:
+            value = float(numbers[words[i]])
+        if value is None:
+            i += 1
+            continue
+        end = i + 1
+        half = _phrase_at(words, end, d.and_half)  # "3 and a half years"
+        end += half
+        unit = glued if glued else (words[end] if end < len(words) else "")
+        if unit in d.year or unit in d.month:
+            years = value if unit in d.year else round(value / 12, 2)
+            end += 0 if glued else 1
+            if not half:
+                half = _phrase_at(words, end, d.and_half)  # "3 years and a half"
+                end += half
+            found.append(_Span(years + (0.5 if half else 0.0), i, end))
+            i = end
+            continue
+        i += 1
+    return found
+
+
+def _near(words: list[str], span: _Span, markers: frozenset[str], reach: int = 2) -> bool:
+    """Whether a marker phrase stands within ``reach`` words before or after the span."""
+    for i in range(max(0, span.start - reach - 1), min(len(words), span.end + reach)):
+        if i in range(span.start, span.end):
+            continue
+        if _phrase_at(words, i, markers):
+            return True
+    return False
+
+
+def _cjk_durations(text: str, today: int) -> tuple[list[tuple[float, bool]], bool]:
+    """Chinese: (years, followed by 前 "ago") for "3年前", "半年前", "一年半", "6个月";
+    and whether a permit word is there."""
+    digits = _CJK_NUMERALS.sub(lambda m: str(_combine(_segment_cjk(m.group()), True)), text)
+    d = lexicons()["zh"].durations if "zh" in lexicons() else None
+    found: list[tuple[float, bool]] = []
+    pattern = r"(\d{1,4}(?:·\d)?)?(半)?(年|个月|個月)(半)?(以前|之前|前)?"
+    for m in re.finditer(pattern, digits.replace(".", "·")):
+        number, half_before, unit, half_after, ago = m.groups()
+        if number is None and not half_before:
+            continue
+        if number and len(number) == 4 and unit == "年":
+            if FIRST_YEAR <= int(number) <= today:
+                found.append((float(today - int(number)), True))
+            continue
+        value = float(number.replace("·", ".")) if number else 0.0
+        value += 0.5 if (half_before or half_after) else 0.0
+        found.append((value if unit == "年" else round(value / 12, 2), bool(ago)))
+    if "去年" in text:
+        found.append((1.0, True))
+    permit = d is not None and any(w in key(text) for w in d.permit)
+    return found, permit
+
+
+def years_since_first_permit(
+    text: str | Utterance, language: str | None = None, *, asked: bool = False, today: int | None = None
+) -> float | None:
+    """How many years ago the first permit was, where the message says so.
+
+    Answering its own question, one duration is the answer ("puolitoista vuotta",
+    "6 months ago", "in 2021"). Said in passing, a duration counts only with an "ago"
+    word next to it in a message that speaks of a permit ("my first permit was 3 years
+    ago, now I live in Turku"); "I have been in Finland for 6 years" alone is not it.
+    Several durations: the one next to the permit word, or none.
+    """
+    import datetime as dt
+
+    u = _as_utterance(text, language)
+    today = today or dt.date.today().year
+    if u.cjk:
+        found, permit = _cjk_durations(u.folded, today)
+        chosen = [y for y, ago in found if asked or (ago and permit)]
+        return chosen[0] if len(set(chosen)) == 1 and 0 <= chosen[0] <= MAX_YEARS else None
+    candidates: list[float] = []
+    for d in _durations_of(u.language):
+        lex = next(x for x in lexicons().values() if x.durations is d)
+        for clause in _CLAUSE.split(_DECIMAL.sub(rf"\1{_DECIMAL_MARK}\2", u.folded)):
+            words = key(clause).split()
+            permit = any(_phrase_at(words, i, d.permit) for i in range(len(words)))
+            for span in _spans(words, d, lex.numbers, today):
+                if asked or (permit and _near(words, span, d.ago | d.permit, reach=3)):
+                    candidates.append(span.years)
+        if candidates:
+            break
+    if len(set(candidates)) == 1 and 0 <= candidates[0] <= MAX_YEARS:
+        return candidates[0]
+    return None
+
+
 @dataclass(frozen=True)
 class Understood:
     """Every fact one message gives (None: not in this message), and what to ask about."""
@@ -595,6 +805,7 @@ class Understood:
     age: int | None = None
     employment_status: str | None = None
     optional: dict[str, Any] = field(default_factory=dict)
+    years_since_first_permit: float | None = None
     answer: str | None = None
     # A fact and the two values the message could mean: asked, never guessed.
     unsure: tuple[str, tuple[Any, ...]] | None = None
@@ -605,6 +816,7 @@ class Understood:
             "municipality": self.municipality,
             "age": None if self.age is None else float(self.age),
             "employment_status": self.employment_status,
+            "years_since_first_permit": self.years_since_first_permit,
             **self.optional,
         }
         return {k: v for k, v in values.items() if v is not None}
@@ -630,15 +842,16 @@ def understand(
     if found.method == "typo" and not suggest:
         # a guessed spelling counts only as an answer to the question: "hello" is not Pello
         found = registry.Resolution(None, (found.municipality,) if found.municipality else ())
-    permit = _read_choice(u, "permit_type")
-    status = _read_choice(u, "employment_status")
+    danger = mentions_danger(u)
+    permit = _read_choice(u, "permit_type", lexical_only=danger)
+    status = _read_choice(u, "employment_status", lexical_only=danger)
     reply = answer(u) if asked else None
     optional: dict[str, Any] = {}
     for fact in YES_NO_FACTS:
         if fact == asked and reply in ("yes", "no"):
             optional[fact] = reply == "yes"
             continue
-        value = optional_fact(u, fact, asked=fact == asked)
+        value = None if danger and fact != asked else optional_fact(u, fact, asked=fact == asked)
         if value is not None:
             optional[fact] = value
     if reply == "dont_know":  # "гадки не маю" states no permit, whatever it resembles
@@ -657,6 +870,7 @@ def understand(
         age=age(u, asked=asked == "age"),
         employment_status=status.value,
         optional=optional,
+        years_since_first_permit=years_since_first_permit(u, asked=asked == "years_since_first_permit"),
         answer=reply,
         unsure=unsure,
     )

@@ -145,17 +145,20 @@ def read_facts(text: str, language: str, asked: str | None) -> dict[str, object]
 def value_accuracy(folder: Path) -> dict[str, dict]:
     """Per language: labelled facts understood, wrong values (a different value, or a
     fact the message does not state), and misses (asked again: safe but slower)."""
-    report = {}
-    for path in sorted(folder.glob("*.yml")):
+    by_language: dict[str, list[dict]] = {}
+    for path in sorted(folder.glob("*.yml")):  # a language may have several files
         data = yaml.safe_load(path.read_text("utf-8"))
-        language = data["language"]
+        examples = data.get("messages") or data.get("examples") or []
+        by_language.setdefault(data["language"], []).extend(examples)
+    report = {}
+    for language, examples in by_language.items():
         right = wrong = missed = total = 0
         errors = []
-        for example in data.get("messages") or data.get("examples") or []:
+        for example in examples:
             if "facts" in example:
                 expected = dict(example["facts"] or {})
             else:  # the development set labels the facts at the top level
-                expected = {k: v for k, v in example.items() if k in SLOT_KEYS}
+                expected = {k: v for k, v in example.items() if k not in ("text", "asked")}
             got = read_facts(str(example["text"]), language, example.get("asked"))
             for slot, value in expected.items():
                 total += 1
@@ -179,8 +182,6 @@ def value_accuracy(folder: Path) -> dict[str, dict]:
         }
     return report
 
-
-SLOT_KEYS = ("permit_type", "municipality", "age", "employment_status")
 
 
 def heldout_intents(model: Path, folder: Path) -> dict[str, dict]:

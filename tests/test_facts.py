@@ -68,6 +68,30 @@ def test_meanings_with_an_unknown_fact_or_value_are_an_error():
         semantic.parse_meanings("en", {"language": "en", "employment_status": {"busy": ["I am busy"]}})
     with pytest.raises(semantic.MeaningsError):
         semantic.parse_meanings("en", {"language": "en", "answer": {"yes": [True]}})
+    with pytest.raises(semantic.MeaningsError):  # a combined sentence must name its facts
+        semantic.parse_meanings("en", {"language": "en", "combined": [{"text": "I came with my wife"}]})
+    with pytest.raises(semantic.MeaningsError):
+        semantic.parse_meanings(
+            "en", {"language": "en", "combined": [{"text": "x y", "facts": {"permit_type": "refugee"}}]}
+        )
+
+
+def test_a_combined_sentence_teaches_each_of_its_facts_and_none_to_the_others():
+    [example] = semantic.parse_meanings(
+        "en",
+        {
+            "language": "en",
+            "combined": [
+                {
+                    "text": "I joined my husband, he has refugee status",
+                    "facts": {"permit_type": "family", "family_of_protection_beneficiary": True},
+                }
+            ],
+        },
+    )
+    assert example.label("permit_type") == "family"
+    assert example.label("family_of_protection_beneficiary") is True
+    assert example.label("employment_status") == semantic.NONE
 
 
 def test_every_language_has_meanings_for_every_value():
@@ -78,7 +102,7 @@ def test_every_language_has_meanings_for_every_value():
         mine = [e for e in examples if e.language == language]
         for attribute, values in semantic.ATTRIBUTES.items():
             for value in values:
-                assert sum(e.attribute == attribute and e.value == value for e in mine) >= 3, (
+                assert sum(e.label(attribute) == value for e in mine) >= 3, (
                     language,
                     attribute,
                     value,

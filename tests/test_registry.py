@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import morphology
+from bot import morphology, registry
 from bot.registry import ALAND_CODE, HELSINKI_CODE, edit_distance
 
 
@@ -161,3 +161,18 @@ def test_edit_distance_counts_a_swap_as_one():
     assert edit_distance("kuopoi", "kuopio", 3) == 1
     assert edit_distance("tampre", "tampere", 3) == 1
     assert edit_distance("abc", "xyzuvw", 2) == 3  # capped at limit + 1
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("я живу в Котке", "Kotka"),  # Russian locative -а → -е
+        ("мы переехали в Ювяскюле", "Jyväskylä"),  # -я → -е
+        ("працюю у Раумі", "Rauma"),  # Ukrainian locative -а → -і
+        ("живу в Котці", "Kotka"),  # Ukrainian softening к → ц before -і
+        ("из Коуволы", "Kouvola"),  # genitive -ы
+    ],
+)
+def test_cyrillic_case_forms_of_names(text, name):
+    found = registry.load().resolve(text, suggest=False)
+    assert found.municipality is not None and found.municipality.name_fi == name

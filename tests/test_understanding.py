@@ -89,3 +89,75 @@ def test_short_yes_no_words_count_only_in_their_own_language():
     # Swedish "ja" is "and" in Finnish.
     assert understanding.yes_no("ja", "sv") is True
     assert understanding.yes_no("minä ja lapset", "fi") is None
+
+
+@pytest.mark.parametrize(
+    "text, language, asked, years",
+    [
+        # Answering the question: one duration is the answer, fractions included.
+        ("roughly two and a half years", "en", True, 2.5),
+        ("noin puolitoista vuotta sitten", "fi", True, 1.5),
+        ("for about 18 months", "en", True, 1.5),
+        ("полтора года назад", "ru", True, 1.5),
+        ("hace un año y medio", "es", True, 1.5),
+        ("iki buçuk yıl önce", "tr", True, 2.5),
+        ("两年前", "zh", True, 2.0),
+        ("in 2023", "en", True, 3.0),
+        # In passing: only an "ago" duration in a clause about the permit.
+        ("my residence permit came 4 years ago and now I live in Oulu", "en", False, 4.0),
+        ("sain oleskeluluvan kaksi vuotta sitten", "fi", False, 2.0),
+        ("jag fick uppehållstillstånd för ett halvår sedan", "sv", False, 0.5),
+        ("j'ai eu mon titre de séjour il y a 2 ans", "fr", False, 2.0),
+        ("اخذت الاقامة قبل سنتين", "ar", False, 2.0),
+        ("居留许可是三年前拿的", "zh", False, 3.0),
+        # Not about the permit, or not a duration: nothing.
+        ("I have been living in Finland for 6 years", "en", False, None),
+        ("olen 34 vuotta vanha", "fi", False, None),
+        ("my son is 3 years old", "en", False, None),
+        ("the permit took 2 months and 3 years", "en", True, None),  # two answers: ask again
+    ],
+)
+def test_years_since_the_first_permit(text, language, asked, years):
+    found = understanding.years_since_first_permit(text, language, asked=asked, today=2026)
+    assert found == years
+
+
+def test_years_in_passing_reach_the_facts_of_a_message():
+    heard = understanding.understand("I'm 41, my first permit was 2 years ago", "en")
+    assert heard.age == 41 and heard.years_since_first_permit == 2.0
+    assert heard.slots()["years_since_first_permit"] == 2.0
+
+
+@pytest.mark.parametrize(
+    "text, language, age",
+    [
+        ("I'm 36 and my daughters are 4 and 9", "en", 36),
+        ("jag är 52, min fru är 49", "sv", 52),
+        ("mä oon 27 ja poika on 3v", "fi", 27),
+        ("у меня дети 5 и 8 лет, мне 33", "ru", 33),
+        ("oğlum 7 yaşında, ben 30 yaşındayım", "tr", 30),
+        ("my husband is 50", "en", None),
+    ],
+)
+def test_the_own_age_among_relatives_ages(text, language, age):
+    assert understanding.age(text, language) == age
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("my husband threatens me and I am afraid to go home", "en"),
+        ("mieheni lyö minua", "fi"),
+    ],
+)
+def test_a_danger_message_gives_no_guessed_permit_or_work(text, language):
+    heard = understanding.understand(text, language)
+    assert understanding.mentions_danger(text, language)
+    assert heard.permit_type is None and heard.employment_status is None and not heard.optional
+
+
+def test_a_word_the_model_says_is_about_something_else_is_no_fact():
+    # "student" is in the lexicon, but here it names the kind of permit, not a work situation.
+    heard = understanding.understand("I have a student residence permit from Migri", "en")
+    assert heard.permit_type == "study"
+    assert heard.employment_status is None
