@@ -70,6 +70,16 @@ class Phrase:
         return False
 
 
+    def starts(self, message_words: list[str]) -> list[int]:
+        """Where the phrase starts in spaced words (own-language matching, stems on)."""
+        n = len(self.words)
+        return [
+            i
+            for i in range(len(message_words) - n + 1)
+            if all(_word_matches(p, w) for p, w in zip(self.words, message_words[i : i + n], strict=True))
+        ]
+
+
 def _word_matches(phrase_word: str, word: str, stems: bool = True) -> bool:
     stem = stems and len(phrase_word) >= STEM_MIN
     found = word.startswith(phrase_word) if stem else word == phrase_word
@@ -94,6 +104,8 @@ class Lexicon:
     own_age: frozenset[str] = frozenset()
     not_age: frozenset[str] = frozenset()
     durations: Durations | None = None
+    negation: frozenset[str] = frozenset()
+    negation_after: frozenset[str] = frozenset()
     _index: dict[str, PhraseIndex] = field(default_factory=dict, repr=False)
 
     def candidates(self, attribute: str, words: list[str], cjk: bool) -> list[Phrase]:
@@ -168,7 +180,7 @@ def _words(data: dict[str, Any], name: str, where: str) -> frozenset[str]:
 
 LEXICON_KEYS = frozenset(
     {"language", "permit_type", "employment_status", "yes", "no", "dont_know", "numbers", "connectors"}
-    | {"danger", "human", "own_age", "not_age", "durations"}
+    | {"danger", "human", "own_age", "not_age", "durations", "negation", "negation_after"}
 )
 
 
@@ -228,6 +240,8 @@ def parse_lexicon(language: str, data: dict[str, Any]) -> Lexicon:
         own_age=_words(data, "own_age", language),
         not_age=_words(data, "not_age", language),
         durations=_durations(data.get("durations"), language),
+        negation=_words(data, "negation", language),
+        negation_after=_words(data, "negation_after", language),
     )
 
 
@@ -370,9 +384,57 @@ def _read_choice(u: Utterance, attribute: str, lexical_only: bool = False) -> Re
     phrase = _longest(u, attribute)
     # The whole message is the phrase (a button label, an official term): certain.
     exact = phrase is not None and (" ".join(phrase.words) == u.key)
+    if attribute == "employment_status" and not exact and (denied := _denied_work(u)):
+        return Reading(denied)
     if lexical_only:
         return Reading(phrase.value if phrase else None)
     return _decide(phrase, exact, u.scores(attribute), u.sentence)
+
+
+# How near a negation must stand to the phrase it denies, in words (Chinese: characters).
+NEGATION_BEFORE, NEGATION_AFTER, CJK_NEGATION_BEFORE = 3, 2, 3
+
+
+def _denied_work(u: Utterance) -> str | None:
+    """``not_working`` when the message denies being registered or employed.
+
+    "I'm unemployed but I never registered with the employment office", "en oo
+    ilmottautunu työkkäriin", "没有在TE登记": a jobseeker phrase under a negation says
+    the person is not registered, whatever else it says; an employed phrase under a
+    negation ("I don't work") says not working unless a phrase says registered.
+    Negations are the lexicon's words before the phrase in its clause, or after it in
+    languages whose verb and its negation come last (Persian, Turkish).
+    """
+    lex = lexicons().get(u.language or "")
+    if lex is None or not (lex.negation or lex.negation_after):
+        return None
+    denied: set[str] = set()
+    affirmed: set[str] = set()
+    for clause in _CLAUSE.split(u.folded):
+        words = key(clause).split()
+        clause_key = " ".join(words)
+        for phrase in lex.candidates("employment_status", words, u.cjk):
+            if phrase.value not in ("jobseeker", "employed"):
+                continue
+            if phrase.cjk:
+                text = " ".join(phrase.words)
+                at = clause_key.find(text)
+                if at < 0:
+                    continue
+                window = clause_key[max(0, at - CJK_NEGATION_BEFORE) : at]
+                (denied if any(n in window for n in lex.negation) else affirmed).add(phrase.value)
+                continue
+            for start in phrase.starts(words):
+                end = start + len(phrase.words)
+                before = words[max(0, start - NEGATION_BEFORE) : start]
+                after = words[end : end + NEGATION_AFTER]
+                negated = any(_phrase_at(before, i, lex.negation) for i in range(len(before))) or any(
+                    _phrase_at(after, i, lex.negation_after) for i in range(len(after))
+                )
+                (denied if negated else affirmed).add(phrase.value)
+    if "jobseeker" in denied or ("employed" in denied and "jobseeker" not in affirmed):
+        return "not_working"
+    return None
 
 
 def permit_type(text: str | Utterance, language: str | None = None) -> str | None:

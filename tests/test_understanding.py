@@ -161,3 +161,19 @@ def test_a_word_the_model_says_is_about_something_else_is_no_fact():
     heard = understanding.understand("I have a student residence permit from Migri", "en")
     assert heard.permit_type == "study"
     assert heard.employment_status is None
+
+
+@pytest.mark.parametrize(
+    "text, language, status",
+    [
+        ("no job right now and I have never registered at the TE office", "en", "not_working"),
+        ("olen työtön, mutta en ole ilmoittautunut työnhakijaksi", "fi", "not_working"),
+        ("jag är arbetslös men har inte registrerat mig på TE-byrån", "sv", "not_working"),
+        ("я без работы, но не регистрировался в TE-toimisto", "ru", "not_working"),
+        ("estoy en paro pero nunca me inscribí en la oficina de empleo", "es", "not_working"),
+        ("işsizim ama TE toimisto kayıtlı değilim", "tr", "not_working"),
+        ("unemployed and registered with the employment services", "en", "jobseeker"),
+    ],
+)
+def test_a_denied_registration_is_not_a_jobseeker(text, language, status):
+    assert understanding.understand(text, language).employment_status == status
