@@ -2,12 +2,15 @@
 
 ``kotobotti check`` runs the eligibility engine on one case. Values it cannot
 understand end in a one-line error on stderr naming the value and the accepted ones,
-with exit status 2 (argparse's convention for usage errors).
+with exit status 2 (argparse's convention for usage errors). Once the rule file in force
+is past its ``review_by`` day, staff are warned on stderr (the answer itself says so to
+the person too); ``--date`` asks as of another day.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
@@ -77,6 +80,13 @@ def _language(value: str) -> str:
     return code
 
 
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"date: {value!r} is not accepted; accepted: YYYY-MM-DD") from None
+
+
 def _parser_for(fact: Fact):  # type: ignore[no-untyped-def]
     if fact.kind == "municipality":
         return _municipality
@@ -105,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         check.add_argument(fact.flag, required=not fact.optional, type=_parser_for(fact), dest=fact.name)
     check.add_argument("--language", default="en", type=_language)
     check.add_argument("--json", action="store_true", help="print the contract §3 payload")
+    check.add_argument("--date", type=_date, default=None, help="the day to ask for (default: today)")
     commands.add_parser("serve", help="start the action server and the Rasa server (contract §1)")
     return parser
 
@@ -117,7 +128,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve.main()
     if args.command == "check":
         profile = Profile.from_facts(vars(args))
-        result = assess(profile, args.language)
+        try:
+            result = assess(profile, args.language, day=args.date)
+        except LookupError as exc:  # no rule file in force on that day
+            sys.stderr.write(f"kotobotti: error: {exc}\n")
+            return 2
+        if result.review_due and result.review_by:
+            sys.stderr.write(
+                f"kotobotti: warning: the rule file {result.ruleset_id} was due for review on "
+                f"{result.review_by.isoformat()}; check the law (a reform was pending) "
+                "and add a new rule file\n"
+            )
         if args.json:
             print(json.dumps(result.payload(), ensure_ascii=False, indent=2))
         else:

@@ -1,7 +1,8 @@
 """Whom to contact: the provider of a service for a municipality, with its contact.
 
-Contacts come from ``bot/data/contacts.yml`` (each with its source) and, for the
-wellbeing services counties, from the website domains of ``wellbeing_counties.csv``.
+Contacts come from ``bot/data/contacts.yml`` (each with its source for staff and the
+public page a person can open) and, for the wellbeing services counties, from the
+website domains of ``wellbeing_counties.csv``.
 Where no contact for the city is on file, the route falls back to national services
 that serve everyone (InfoFinland, Job Market Finland), never to a guessed address.
 """
@@ -24,16 +25,24 @@ CONTACT_KEYS = ("phone", "address", "url", "email")
 
 @dataclass(frozen=True)
 class Provider:
-    """An organisation (its Finnish name as it names itself) and how to reach it."""
+    """An organisation (its Finnish name as it names itself) and how to reach it.
+
+    ``source`` is for staff; ``source_title`` and ``source_url`` name the public page a
+    person can open to check the contact (contract §3), never a file name.
+    """
 
     name: str
     contact: dict[str, str] = field(hash=False)
     source: str
+    source_title: str
+    source_url: str
 
 
 def _provider(entry: dict[str, Any]) -> Provider:
     contact = {k: str(entry[k]) for k in CONTACT_KEYS if entry.get(k)}
-    return Provider(entry["provider"], contact, entry["source"])
+    return Provider(
+        entry["provider"], contact, entry["source"], entry["source_title"], str(entry["source_url"])
+    )
 
 
 @lru_cache(maxsize=1)
@@ -67,11 +76,16 @@ def route(
         city = _city(municipality, "employment_services")
         if city:
             return city
+        area = data.get("employment_areas", {}).get(municipality.employment_area_code)
+        if area:
+            return _provider(area)
         portal = national("job_market_finland")
         return Provider(
             f"{municipality.employment_area_fi} (työllisyysalue)",
             portal.contact,
             "municipalities_extra.csv employment_area_2025 (StatFi työllisyysalue); " + portal.source,
+            portal.source_title,
+            portal.source_url,
         )
     if kind == "municipal_integration":
         if _is_espoo_area(municipality):
@@ -88,11 +102,13 @@ def route(
             key = "undocumented_phone" if undocumented else "integration_social_services"
             return _provider(data["helsinki"][key])
         county = registry.county_of(municipality)
-        seed = data["counties"].get(county.code, {}).get("source")
+        seed = data["counties"].get(county.code, {})
         return Provider(
             county.name_fi,
             {"url": county.website},
-            seed or "wellbeing_counties.csv website_domain (see its domain_evidence)",
+            seed.get("source") or "wellbeing_counties.csv website_domain (see its domain_evidence)",
+            seed.get("source_title") or county.name_fi,
+            seed.get("source_url") or county.website,
         )
     return national(kind)
 
@@ -100,4 +116,4 @@ def route(
 def _municipality(municipality: Municipality) -> Provider:
     """The municipality itself, reached through InfoFinland's pages when no contact is on file."""
     info = national("infofinland")
-    return Provider(municipality.name_fi, info.contact, info.source)
+    return Provider(municipality.name_fi, info.contact, info.source, info.source_title, info.source_url)

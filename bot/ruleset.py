@@ -33,6 +33,7 @@ PROVIDERS = frozenset(
         "emergency",
         "aland",
         "aland_employment",
+        "aland_social",
     }
 )
 FACTS = frozenset({"permit_type", "employment_status", "age", "aland", *OPTIONAL_FACTS})
@@ -59,6 +60,8 @@ class Rule:
     statutory: bool
     reason: str
     source: str
+    source_title: str
+    source_url: str
     assume: frozenset[str]
     valid_from: dt.date | None
 
@@ -69,10 +72,16 @@ class RuleSet:
     title: str
     valid_from: dt.date
     valid_until: dt.date | None
+    review_by: dt.date
     rules: tuple[Rule, ...]
 
     def in_force(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_until is None or day < self.valid_until)
+
+    def review_due(self, day: dt.date) -> bool:
+        """From ``review_by`` on, the rules may no longer match the law (a reform was pending
+        when they were last checked): every answer says so, and staff are warned."""
+        return day >= self.review_by
 
 
 # -- evaluation ---------------------------------------------------------------------------
@@ -142,7 +151,7 @@ def _check_condition(rule_id: str, condition: Any) -> None:
 
 def _rule(raw: dict[str, Any]) -> Rule:
     rule_id = raw.get("id") or "<rule without id>"
-    for required in ("when", "service", "reason", "source"):
+    for required in ("when", "service", "reason", "source", "source_title", "source_url"):
         if not raw.get(required):
             raise RuleFileError(f"{rule_id}: '{required}' is required")
     outcome = raw.get("outcome", "recommend")
@@ -155,6 +164,8 @@ def _rule(raw: dict[str, Any]) -> Rule:
         raise RuleFileError(f"{rule_id}: unknown provider {provider!r}")
     if outcome == "recommend" and not isinstance(raw.get("statutory"), bool):
         raise RuleFileError(f"{rule_id}: 'statutory' must be true or false")
+    if not str(raw["source_url"]).startswith(("https://", "http://")):
+        raise RuleFileError(f"{rule_id}: source_url must be a web address a person can open")
     _check_condition(rule_id, raw["when"])
     assume = frozenset(raw.get("assume", []))
     if not assume <= OPTIONAL_FACTS:
@@ -168,6 +179,8 @@ def _rule(raw: dict[str, Any]) -> Rule:
         statutory=bool(raw.get("statutory", False)),
         reason=" ".join(raw["reason"].split()),
         source=raw["source"],
+        source_title=" ".join(str(raw["source_title"]).split()),
+        source_url=str(raw["source_url"]),
         assume=assume,
         valid_from=raw.get("valid_from"),
     )
@@ -181,11 +194,16 @@ def parse(text: str) -> RuleSet:
     ids = [r.id for r in rules]
     if len(ids) != len(set(ids)):
         raise RuleFileError(f"{head['id']}: rule ids repeat")
+    if not isinstance(head.get("review_by"), dt.date):
+        raise RuleFileError(
+            f"{head['id']}: 'review_by' (the day the rules must be checked again) is required"
+        )
     return RuleSet(
         id=head["id"],
         title=head["title"],
         valid_from=head["valid_from"],
         valid_until=head.get("valid_until"),
+        review_by=head["review_by"],
         rules=rules,
     )
 

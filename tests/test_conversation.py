@@ -112,6 +112,56 @@ def test_only_questions_that_matter_are_added():
     assert conversation.required_slots(slots) == list(conversation.REQUIRED)
 
 
+def test_the_new_facts_are_asked_in_the_chat_only_where_they_change_the_answer():
+    """Issue 11: the family tie is asked for a family permit, the municipality of residence for
+    temporary protection (and trafficking victims); neither for a work permit. The form asks
+    them through the same machinery as every optional fact (would_change -> required_slots),
+    with yes/no and "I don't know" buttons, and the answer changes once they are told."""
+    family = {
+        "permit_type": "family",
+        "municipality": "Kuopio",
+        "age": 30.0,
+        "employment_status": "home_parent",
+    }
+    family["years_since_first_permit"] = 1.0
+    asked = conversation.required_slots(family)
+    assert "family_of_protection_beneficiary" in asked and "has_municipality_of_residence" not in asked
+
+    tp = {"permit_type": "temporary_protection", "municipality": "Espoo", "age": 34.0}
+    tp |= {"employment_status": "not_working", "years_since_first_permit": 1.0}
+    assert conversation.required_slots(tp) == [*conversation.REQUIRED, "has_municipality_of_residence"]
+
+    work = {"permit_type": "work", "municipality": "Oulu", "age": 30.0, "employment_status": "employed"}
+    work["years_since_first_permit"] = 1.0
+    assert not {"family_of_protection_beneficiary", "has_municipality_of_residence"} & set(
+        conversation.required_slots(work)
+    )
+
+    question = conversation.question(
+        "has_municipality_of_residence",
+        state(requested_slot="has_municipality_of_residence"),
+        conversation.translator("en"),
+    )
+    assert "kotikunta" in question.text
+    payloads = [p for _, p in question.buttons]
+    assert '/inform{"has_municipality_of_residence": true}' in payloads and "/dont_know" in payloads
+
+    # the answer, once told, is the other branch of the rules
+    told = conversation.validate(
+        state(
+            '/inform{"has_municipality_of_residence": false}',
+            entities={"has_municipality_of_residence": False},
+            requested_slot="has_municipality_of_residence",
+            **tp,
+        )
+    )
+    assert told.slots["has_municipality_of_residence"] is False
+    answer = conversation.recommend(state(**{**tp, "has_municipality_of_residence": False}))
+    services = {r["service"] for r in answer.messages[1].custom["recommendations"]}
+    assert "reception_services" in services and "integration_social_services" not in services
+    assert ".txt" not in answer.messages[1].text
+
+
 def test_recommendation_is_one_message_with_payload_and_text():
     slots = {
         "permit_type": "temporary_protection",

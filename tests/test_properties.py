@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from bot import registry, ruleset
 from bot.eligibility import assess
-from bot.facts import EMPLOYMENT_STATUSES, PERMIT_TYPES, Profile
+from bot.facts import EMPLOYMENT_STATUSES, PERMIT_TYPES, YES_NO_FACTS, Profile
 from bot.i18n import languages
 from tests.conftest import DAY
 
@@ -24,6 +24,8 @@ profiles = st.builds(
     home_care_allowance=maybe_bool,
     social_assistance_over_2_months=maybe_bool,
     unaccompanied_minor=maybe_bool,
+    family_of_protection_beneficiary=maybe_bool,
+    has_municipality_of_residence=maybe_bool,
 )
 
 
@@ -38,6 +40,7 @@ def test_every_profile_gets_a_sourced_contactable_answer(profile, language):
     for rec in result.recommendations:
         assert rec.contact.get("url") or rec.contact.get("phone"), rec
         assert rec.source and rec.contact_source and rec.reason and rec.provider
+        assert rec.source_title and rec.source_url and rec.contact_source_title and rec.contact_source_url
         rule = rule_by_id[rec.rule]
         # statutory only where the rule that fired says so
         assert rec.statutory == rule.statutory
@@ -60,7 +63,7 @@ def test_telling_a_fact_not_asked_for_changes_nothing(profile):
             [n.rule for n in result.not_entitled],
         )
 
-    for fact in ("home_care_allowance", "social_assistance_over_2_months", "unaccompanied_minor"):
+    for fact in YES_NO_FACTS:
         if getattr(profile, fact) is None and fact not in base.would_change:
             for value in (True, False):
                 told = assess(Profile(**{**profile.__dict__, fact: value}), day=DAY)

@@ -42,12 +42,15 @@ CONVERSATIONS = {
             "yes",
             "I'm 34, I have temporary protection and live in Espoo. I'm not working.",
             '/inform{"years_since_first_permit": 1.5}',
+            # temporary protection: the municipality of residence changes the answer, so it is asked
+            '/inform{"has_municipality_of_residence": true}',
         ],
         {
             "permit_type": "temporary_protection",
             "municipality": "Espoo",
             "age": 34.0,
             "employment_status": "not_working",
+            "has_municipality_of_residence": True,
         },
         ("municipal_integration_services", "Koto-Espoo"),
     ),
@@ -78,12 +81,14 @@ CONVERSATIONS = {
             "29",
             "я не працюю",
             '/inform{"years_since_first_permit": 0.5}',
+            '/inform{"has_municipality_of_residence": true}',
         ],
         {
             "permit_type": "temporary_protection",
             "municipality": "Helsinki",
             "age": 29.0,
             "employment_status": "not_working",
+            "has_municipality_of_residence": True,
         },
         ("integration_social_services", "Helsingin kaupunki"),
     ),
@@ -111,6 +116,9 @@ def test_conversation_reaches_recommendations(server, language):
     assert (service, provider) in [(r["service"], r["provider"]) for r in recommendations]
     for rec in recommendations:
         assert {"service", "provider", "statutory", "reason", "contact", "source"} <= set(rec)
+        assert rec["source_url"].startswith("http") and rec["source_title"]
+    readable = custom[0]["text"] + " ".join(m.get("text", "") for m in replies[-1])
+    assert ".txt" not in readable and ".md" not in readable
 
 
 def test_typed_nonsense_values_are_refused_by_the_form(server):
