@@ -106,6 +106,8 @@ class Lexicon:
     durations: Durations | None = None
     negation: frozenset[str] = frozenset()
     negation_after: frozenset[str] = frozenset()
+    others: frozenset[str] = frozenset()
+    self_words: frozenset[str] = frozenset()
     _index: dict[str, PhraseIndex] = field(default_factory=dict, repr=False)
 
     def candidates(self, attribute: str, words: list[str], cjk: bool) -> list[Phrase]:
@@ -180,7 +182,7 @@ def _words(data: dict[str, Any], name: str, where: str) -> frozenset[str]:
 
 LEXICON_KEYS = frozenset(
     {"language", "permit_type", "employment_status", "yes", "no", "dont_know", "numbers", "connectors"}
-    | {"danger", "human", "own_age", "not_age", "durations", "negation", "negation_after"}
+    | {"danger", "human", "own_age", "not_age", "durations", "negation", "negation_after", "others", "self"}
 )
 
 
@@ -242,6 +244,8 @@ def parse_lexicon(language: str, data: dict[str, Any]) -> Lexicon:
         durations=_durations(data.get("durations"), language),
         negation=_words(data, "negation", language),
         negation_after=_words(data, "negation_after", language),
+        others=_words(data, "others", language),
+        self_words=_words(data, "self", language),
     )
 
 
@@ -280,6 +284,8 @@ class Utterance:
     text: str
     language: str | None = None
     meaning: dict[str, dict[Any, float]] | None = None
+    # A part of a message reads the meaning of the whole (embedded once, for the whole).
+    parent: Utterance | None = None
 
     def __post_init__(self) -> None:
         self.text = (self.text or "")[:MAX_TEXT]
@@ -298,8 +304,27 @@ class Utterance:
         """Free text, not a button payload or a typed ``/intent{...}``."""
         return bool(self.key) and not self.text.lstrip().startswith("/")
 
+    def own(self) -> tuple[Utterance, Utterance | None]:
+        """(the part of the message that states the person's own facts, the rest).
+
+        A question ("can I travel to Sweden with my residence card?") states nothing, and
+        a clause about someone else ("my son got a work permit and lives in Oulu") states
+        that person's facts. The own part shares the whole message's meaning (the model
+        runs once per message); the rest, None when nothing was left out, tells which
+        values the model may have read from someone else's clause.
+        """
+        parts = [(c, question or _about_others(c, self.language)) for c, question in _clauses(self.folded)]
+        kept = " ".join(c for c, left_out in parts if not left_out)
+        if key(kept) == self.key:
+            return self, None
+        rest = " ".join(c for c, left_out in parts if left_out)
+        own = Utterance(kept, self.language, parent=self)
+        return own, Utterance(rest, self.language, meaning={})
+
     def scores(self, attribute: str) -> dict[Any, float]:
         """The sentence model's probabilities for one kind of fact ({} for a payload)."""
+        if self.parent is not None:
+            return self.parent.scores(attribute) if self.key else {}
         if not self.typed:
             return {}
         if self.meaning is None:
@@ -310,6 +335,39 @@ class Utterance:
 
 
 MAX_TEXT = 2000
+# A clause and whether it is a question: the mark that ends it.
+_CLAUSE_END = re.compile(r"([,;.!?،؛؟。，！？\n]+)(?!\d)")
+_QUESTION_MARKS = frozenset("?؟？")
+
+
+def _clauses(text: str) -> list[tuple[str, bool]]:
+    """(clause, is a question) in order; a decimal comma ("1,5") does not end one."""
+    parts = _CLAUSE_END.split(text)
+    found = []
+    for i in range(0, len(parts), 2):
+        end = parts[i + 1] if i + 1 < len(parts) else ""
+        if parts[i].strip():
+            found.append((parts[i], any(ch in _QUESTION_MARKS for ch in end)))
+    return found
+
+
+def _about_others(clause: str, language: str | None) -> bool:
+    """Whether a clause speaks of another person and not of the one writing: it starts
+    with a relative or "he/she" ("with my husband" does not), and has no word of the
+    writer's own ("I", "we", "asun")."""
+    lex = lexicons().get(language or "")
+    if lex is None or not lex.others:
+        return False
+    k = key(clause)
+    if has_cjk(k):
+        start = k.replace(" ", "")
+        return any(start.startswith(o) for o in lex.others) and not any(
+            w in k for w in lex.self_words
+        )
+    words = k.split()
+    subject = bool(words) and bool(_phrase_at(words, 0, lex.others))
+    mine = any(_phrase_at(words, i, lex.self_words) for i in range(len(words)))
+    return subject and not mine
 
 
 def _longest(u: Utterance, attribute: str) -> Phrase | None:
@@ -378,9 +436,13 @@ def _decide(phrase: Phrase | None, exact: bool, probs: dict[Any, float], sentenc
     return Reading(None)
 
 
-def _read_choice(u: Utterance, attribute: str, lexical_only: bool = False) -> Reading:
+def _read_choice(
+    u: Utterance, attribute: str, lexical_only: bool = False, others: Utterance | None = None
+) -> Reading:
     """One choice fact. ``lexical_only``: a message about danger ("my husband threatens
-    me") is answered with help first; the model guesses no permit or work from it."""
+    me") is answered with help first; the model guesses no permit or work from it.
+    ``others``: the clauses about someone else; a value the model reads that one of
+    them names ("my wife is here on a work permit") is that person's, not this one's."""
     phrase = _longest(u, attribute)
     # The whole message is the phrase (a button label, an official term): certain.
     exact = phrase is not None and (" ".join(phrase.words) == u.key)
@@ -388,7 +450,14 @@ def _read_choice(u: Utterance, attribute: str, lexical_only: bool = False) -> Re
         return Reading(denied)
     if lexical_only:
         return Reading(phrase.value if phrase else None)
-    return _decide(phrase, exact, u.scores(attribute), u.sentence)
+    reading = _decide(phrase, exact, u.scores(attribute), u.sentence)
+    if others is not None and (theirs := _longest(others, attribute)) is not None:
+        mine = phrase.value if phrase else None
+        if reading.value == theirs.value != mine:
+            return Reading(None)
+        if theirs.value in reading.between:
+            return Reading(None)
+    return reading
 
 
 # How near a negation must stand to the phrase it denies, in words (Chinese: characters).
@@ -884,6 +953,11 @@ class Understood:
         return {k: v for k, v in values.items() if v is not None}
 
 
+# Questions whose answers may come with other people's facts ("I'm a student, my
+# husband works"): for these, only the person's own clauses are read.
+CHOICE_QUESTIONS = ("permit_type", "employment_status", "municipality")
+
+
 def understand(
     text: str | Utterance,
     language: str | None = None,
@@ -900,20 +974,26 @@ def understand(
     u = _as_utterance(text, language)
     if not u.key or len(u.text) >= MAX_TEXT:
         return Understood()
-    found = registry.load().resolve(u.text, suggest=suggest)
+    # Answering a yes/no or number question, the whole message is the answer.
+    own, others = u.own() if asked in (None, *CHOICE_QUESTIONS) else (u, None)
+    found = registry.load().resolve(own.text, suggest=suggest) if own.key else registry.Resolution(None)
     if found.method == "typo" and not suggest:
         # a guessed spelling counts only as an answer to the question: "hello" is not Pello
         found = registry.Resolution(None, (found.municipality,) if found.municipality else ())
     danger = mentions_danger(u)
-    permit = _read_choice(u, "permit_type", lexical_only=danger)
-    status = _read_choice(u, "employment_status", lexical_only=danger)
+    permit = _read_choice(own, "permit_type", lexical_only=danger, others=others)
+    status = _read_choice(own, "employment_status", lexical_only=danger, others=others)
     reply = answer(u) if asked else None
     optional: dict[str, Any] = {}
     for fact in YES_NO_FACTS:
         if fact == asked and reply in ("yes", "no"):
             optional[fact] = reply == "yes"
             continue
-        value = None if danger and fact != asked else optional_fact(u, fact, asked=fact == asked)
+        # In passing, a fact comes from a statement of the person's ("how do I apply for
+        # kotihoidon tuki?" says nothing); a family tie is a statement about the relative.
+        said = bool(own.key) or fact == "family_of_protection_beneficiary"
+        read = fact == asked or (said and not danger)
+        value = optional_fact(u, fact, asked=fact == asked) if read else None
         if value is not None:
             optional[fact] = value
     if reply == "dont_know":  # "гадки не маю" states no permit, whatever it resembles
@@ -932,7 +1012,9 @@ def understand(
         age=age(u, asked=asked == "age"),
         employment_status=status.value,
         optional=optional,
-        years_since_first_permit=years_since_first_permit(u, asked=asked == "years_since_first_permit"),
+        years_since_first_permit=years_since_first_permit(
+            u if asked == "years_since_first_permit" else own, asked=asked == "years_since_first_permit"
+        ),
         answer=reply,
         unsure=unsure,
     )

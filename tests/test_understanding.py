@@ -177,3 +177,24 @@ def test_a_word_the_model_says_is_about_something_else_is_no_fact():
 )
 def test_a_denied_registration_is_not_a_jobseeker(text, language, status):
     assert understanding.understand(text, language).employment_status == status
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("my daughter has a student permit and lives in Turku", "en"),
+        ("tyttäreni opiskelee Turussa", "fi"),
+        ("min bror har arbetstillstånd och bor i Vasa", "sv"),
+        ("сын работает водителем в Тампере", "ru"),
+        ("is there a reception centre in Joensuu?", "en"),
+    ],
+)
+def test_someone_elses_facts_and_questions_are_not_the_persons(text, language):
+    heard = understanding.understand(text, language)
+    assert heard.slots() == {}
+
+
+def test_own_clauses_are_read_beside_a_relatives():
+    heard = understanding.understand("I live in Kuopio, my husband has a work permit in Varkaus", "en")
+    assert heard.municipality == "Kuopio"
+    assert heard.permit_type is None
