@@ -450,7 +450,12 @@ def _read_choice(
         return Reading(denied)
     if lexical_only:
         return Reading(phrase.value if phrase else None)
-    reading = _decide(phrase, exact, u.scores(attribute), u.sentence)
+    probs = u.scores(attribute)
+    if others is not None and phrase is None and max(
+        (p for v, p in probs.items() if v != "none"), default=0.0
+    ) < BESIDE_OTHERS:
+        return Reading(None)  # the model read the whole message, relative's clause and all
+    reading = _decide(phrase, exact, probs, u.sentence)
     if others is not None and (theirs := _longest(others, attribute)) is not None:
         mine = phrase.value if phrase else None
         if reading.value == theirs.value != mine:
@@ -460,6 +465,8 @@ def _read_choice(
     return reading
 
 
+# With a clause about someone else left out, the model alone needs to be this sure.
+BESIDE_OTHERS = 0.8
 # How near a negation must stand to the phrase it denies, in words (Chinese: characters).
 NEGATION_BEFORE, NEGATION_AFTER, CJK_NEGATION_BEFORE = 3, 2, 3
 
