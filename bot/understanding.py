@@ -528,7 +528,8 @@ def answer(text: str | Utterance, language: str | None = None) -> str | None:
     probs = u.scores("answer")
     if phrase is not None:
         ranked = sorted(((p, v) for v, p in probs.items() if v != "none"), key=lambda x: -x[0])
-        if ranked and ranked[0][1] != phrase.value and ranked[0][0] >= 0.8:
+        # "no sé la verdad" is "I don't know", however much it starts like a "no".
+        if phrase.value != "dont_know" and ranked and ranked[0][1] != phrase.value and ranked[0][0] >= 0.8:
             return ranked[0][1]
         return phrase.value
     best = max(probs.items(), key=lambda kv: kv[1], default=(None, 0.0))
@@ -1006,7 +1007,7 @@ def understand(
     if reply == "dont_know":  # "гадки не маю" states no permit, whatever it resembles
         permit = permit if _longest(u, "permit_type") else Reading(None)
         status = status if _longest(u, "employment_status") else Reading(None)
-        optional = {k: v for k, v in optional.items() if k == asked}
+        optional = {}  # "not sure if I have a kotikunta" leaves it unknown
     unsure = None
     for name, reading in (("permit_type", permit), ("employment_status", status)):
         if reading.between and unsure is None and (asked in (None, name) or len(u.words) > 2):
