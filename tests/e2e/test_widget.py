@@ -1,0 +1,139 @@
+"""The web widget in a real browser (issue 12): headless Chromium (Debian's) driven by
+playwright-core, against the real Rasa and action servers and the widget's own server.
+
+Each test runs one scenario of ``widget_browser.mjs`` with node; the conversation texts
+come from here, from the catalogs and the REST conversations, so nothing is typed twice.
+Screenshots land in ``var/artifacts/widget/`` (looked at by a person, kept out of git).
+Marked slow: it starts Rasa.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bot import serve, widget_server
+from bot.conversation import texts
+from bot.facts import FACTS
+from bot.i18n import translator
+from bot.widget_texts import direction
+from tests.e2e.test_rest_conversations import CONVERSATIONS
+
+pytestmark = pytest.mark.slow
+
+HERE = Path(__file__).resolve().parent
+SCRIPT = HERE / "widget_browser.mjs"
+ARTIFACTS = serve.ROOT / "var" / "artifacts" / "widget"
+YEARS = 1.5  # the answer the REST conversations type as /inform{"years_since_first_permit": 1.5}
+
+
+@pytest.fixture(scope="module")
+def page_url():
+    """The demo page on a free port, its widget talking to Rasa on another free port."""
+    if not shutil.which("node"):
+        pytest.fail("node is missing: install Node.js (Debian: nodejs) and run `make install`")
+    ports = serve.Ports(rasa=serve.free_port(), actions=serve.free_port())
+    web = serve.free_port()
+    with serve.running(ports=ports), widget_server.serving(web, widget_server.Site(ports.rasa), "127.0.0.1"):
+        yield f"http://127.0.0.1:{web}/"
+
+
+def browse(scenario: str, url: str, tmp_path: Path, steps: list[dict] | None = None, **expect: object) -> None:
+    spec = {"scenario": scenario, "page": url, "artifacts": str(ARTIFACTS), "steps": steps or [], "expect": expect}
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec, ensure_ascii=False), "utf-8")
+    done = subprocess.run(["node", str(SCRIPT), str(path)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-4000:] or done.stdout[-4000:]
+
+
+def question(language: str, slot: str) -> str:
+    return translator(language)(FACTS[slot].question)
+
+
+def years_button(language: str) -> str:
+    """The title of the "1–2 years ago" button, in the language (from the facts table)."""
+    choice = next(c for c in FACTS["years_since_first_permit"].choices if c.value == YEARS)
+    return translator(language)(choice.label)
+
+
+def to_the_cards(language: str) -> list[dict]:
+    """The REST conversation of ``language`` as a person does it in the widget: the widget
+    greets for them, the consent is the button, the last answer a button too."""
+    _ = translator(language)
+    messages = CONVERSATIONS[language][0]
+    consent, facts, last = messages[1], messages[2:-1], messages[-1]
+    assert last.startswith('/inform{"years_since_first_permit": 1.5')
+    steps: list[dict] = [{"click": _("Yes, let's start"), "expect": ""}] if language == "en" else [
+        {"say": consent, "expect": ""}
+    ]
+    steps += [{"say": message, "expect": ""} for message in facts]
+    steps[-1]["expect"] = question(language, "years_since_first_permit")
+    steps.append({"click": years_button(language), "expect": ""})
+    return steps
+
+
+def welcome(language: str) -> str:
+    return texts.welcome(translator(language))[0].text
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_conversation_to_the_cards(page_url, tmp_path, language):
+    _ = translator(language)
+    provider = CONVERSATIONS[language][2][1]
+    browse(
+        "conversation",
+        f"{page_url}?lang={language}",
+        tmp_path,
+        to_the_cards(language),
+        language=language,
+        dir=direction(language),
+        welcome=welcome(language),
+        provider=provider,
+        why_prefix=_("Why: {reason}").split("{reason}")[0].strip(),
+    )
+
+
+def test_the_conversation_survives_a_reload(page_url, tmp_path):
+    _ = translator("en")
+    browse(
+        "reload",
+        f"{page_url}?lang=en",
+        tmp_path,
+        [{"click": _("Yes, let's start"), "expect": question("en", "permit_type")}],
+        welcome=welcome("en"),
+        draft="a draft I have not sent",
+        # Answered after the reload: the server still knows the consent, so it asks the next fact.
+        next={"say": "I have temporary protection", "expect": question("en", "municipality")},
+    )
+
+
+def test_typed_markup_is_shown_as_text(page_url, tmp_path):
+    browse("markup", f"{page_url}?lang=en", tmp_path, welcome=welcome("en"))
+
+
+def test_keyboard_only(page_url, tmp_path):
+    _ = translator("en")
+    browse(
+        "keyboard",
+        f"{page_url}?lang=en",
+        tmp_path,
+        welcome=welcome("en"),
+        choice=_("Yes, let's start"),
+        after_choice=question("en", "permit_type"),
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_no_accessibility_violations(page_url, tmp_path, language):
+    browse(
+        "axe",
+        f"{page_url}?lang={language}",
+        tmp_path,
+        to_the_cards(language),
+        language=language,
+        welcome=welcome(language),
+    )
