@@ -6,8 +6,8 @@ listing, no path from the request ever reaches the file system):
 
 - ``/``: the demo municipal page (``web/index.html``), its ``<html lang>`` from
   ``?lang=xx`` (the widget's first language hint);
-- ``/widget.js``, ``/widget.css``, ``/demo.css``: the widget (and the page's style) built by ``make install`` into
-  ``web/dist/``, with the Rasa server's port written into the script;
+- ``/widget.js``, ``/widget.css``, ``/demo.css``: the widget (and the page's style), built by
+  ``make install`` into ``web/dist/``, the Rasa server's port written into the script;
 - ``/i18n/<lang>.json``: the widget's texts in one language (``bot/widget_texts.py``).
 
 Every answer carries security headers; the script, its style sheet and its texts may
@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from bot.i18n import DEFAULT_LANGUAGE, LOCALES_DIR, languages, normalise_language
@@ -100,7 +99,9 @@ class Handler(BaseHTTPRequestHandler):
         self._answer(head=False)
 
     def _refuse(self) -> None:
-        self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"method not allowed\n", "text/plain", {"Allow": "GET, HEAD"})
+        self._send(
+            HTTPStatus.METHOD_NOT_ALLOWED, b"method not allowed\n", "text/plain", {"Allow": "GET, HEAD"}
+        )
 
     do_POST = do_PUT = do_DELETE = do_PATCH = _refuse
 
@@ -115,13 +116,17 @@ class Handler(BaseHTTPRequestHandler):
         elif route == "/widget.js":
             script = (DIST / "widget.js").read_text("utf-8")
             script = script.replace(CONFIG_PLACEHOLDER, json.dumps(self.site.config()), 1)
-            self._send(HTTPStatus.OK, script.encode("utf-8"), "text/javascript; charset=utf-8", SHARED_HEADERS, head)
+            self._send(
+                HTTPStatus.OK, script.encode("utf-8"), "text/javascript; charset=utf-8", SHARED_HEADERS, head
+            )
         elif route in ("/widget.css", "/demo.css"):
             css = (DIST / route.lstrip("/")).read_bytes()
             self._send(HTTPStatus.OK, css, "text/css; charset=utf-8", SHARED_HEADERS, head)
         elif (match := re.fullmatch(r"/i18n/([a-z]{2})\.json", route)) and match[1] in languages():
             body = json.dumps(bundle(match[1]), ensure_ascii=False).encode("utf-8")
             self._send(HTTPStatus.OK, body, "application/json; charset=utf-8", SHARED_HEADERS, head)
+        elif route == "/favicon.ico":  # browsers ask for it; the page has none
+            self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon", {}, head)
         else:
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8", {}, head)
 

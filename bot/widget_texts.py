@@ -41,12 +41,16 @@ LABELS = {
     "typing": N_("Kotobotti is writing…"),
     "connecting": N_("Connecting…"),
     "connected": N_("Connected."),
-    "reconnecting": N_("The connection was lost. Reconnecting… What you write is kept and sent when it is back."),
+    "reconnecting": N_(
+        "The connection was lost. Reconnecting… What you write is kept and sent when it is back."
+    ),
     "save": N_("Save these contacts"),
     "download": N_("Download as text"),
     "print": N_("Print"),
     "delete": N_("Delete this conversation"),
-    "delete_confirm": N_("Delete this conversation? Kotobotti forgets your answers and this window is emptied."),
+    "delete_confirm": N_(
+        "Delete this conversation? Kotobotti forgets your answers and this window is emptied."
+    ),
     "delete_yes": N_("Yes, delete"),
     "cancel": N_("Cancel"),
     "deleted": N_("Your conversation was deleted. You can start a new one at any time."),
@@ -59,8 +63,12 @@ PAGE = {
     "page_site": N_("Example municipality"),
     "page_title": N_("Services for newcomers – Example municipality"),
     "page_heading": N_("Welcome to Finland"),
-    "page_intro": N_("Which integration and social services are for you, and whom to contact? Ask Kotobotti: open the chat in the corner of this page."),
-    "page_note": N_("This is a demonstration page. A municipality puts the chat on its own pages with one line."),
+    "page_intro": N_(
+        "Which integration and social services are for you, and whom to contact? Ask Kotobotti: open the chat in the corner of this page."
+    ),
+    "page_note": N_(
+        "This is a demonstration page. A municipality puts the chat on its own pages with one line."
+    ),
     "page_languages": N_("This page in other languages"),
 }
 

@@ -98,7 +98,8 @@ class SocketIOInput(RasaSocketIOInput):
         async def handle(message: UserMessage) -> None:
             if not acceptable(message):
                 logger.warning(
-                    "socket.io: refused a message that is not text of at most %d characters", MAX_MESSAGE_CHARS
+                    "socket.io: refused a message that is not text of at most %d characters",
+                    MAX_MESSAGE_CHARS,
                 )
                 return
             message.output_channel = SocketIOOutput(self.sio, self.bot_message_evt)

@@ -10,8 +10,10 @@ Marked slow: it starts Rasa.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,8 +21,9 @@ import pytest
 from bot import serve, widget_server
 from bot.conversation import texts
 from bot.facts import FACTS
-from bot.i18n import translator
+from bot.i18n import native_name, translator
 from bot.widget_texts import direction
+from tests.e2e.conftest import TOKEN, tracker
 from tests.e2e.test_rest_conversations import CONVERSATIONS
 
 pytestmark = pytest.mark.slow
@@ -32,22 +35,38 @@ YEARS = 1.5  # the answer the REST conversations type as /inform{"years_since_fi
 
 
 @pytest.fixture(scope="module")
-def page_url():
+def page():
     """The demo page on a free port, its widget talking to Rasa on another free port."""
     if not shutil.which("node"):
         pytest.fail("node is missing: install Node.js (Debian: nodejs) and run `make install`")
     ports = serve.Ports(rasa=serve.free_port(), actions=serve.free_port())
     web = serve.free_port()
-    with serve.running(ports=ports), widget_server.serving(web, widget_server.Site(ports.rasa), "127.0.0.1"):
-        yield f"http://127.0.0.1:{web}/"
+    env = {**os.environ, serve.TOKEN_VARIABLE: TOKEN}  # the test reads trackers through the API
+    site = widget_server.Site(ports.rasa)
+    with serve.running(ports=ports, env=env) as servers, widget_server.serving(web, site, "127.0.0.1"):
+        yield Page(f"http://127.0.0.1:{web}/", servers.base)
 
 
-def browse(scenario: str, url: str, tmp_path: Path, steps: list[dict] | None = None, **expect: object) -> None:
-    spec = {"scenario": scenario, "page": url, "artifacts": str(ARTIFACTS), "steps": steps or [], "expect": expect}
+@dataclass(frozen=True)
+class Page:
+    url: str
+    rasa: str
+
+
+def browse(scenario: str, url: str, tmp_path: Path, steps: list[dict] | None = None, **expect: object) -> str:
+    """Runs one scenario; what it printed on stdout."""
+    spec = {
+        "scenario": scenario,
+        "page": url,
+        "artifacts": str(ARTIFACTS),
+        "steps": steps or [],
+        "expect": expect,
+    }
     path = tmp_path / "spec.json"
     path.write_text(json.dumps(spec, ensure_ascii=False), "utf-8")
     done = subprocess.run(["node", str(SCRIPT), str(path)], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-4000:] or done.stdout[-4000:]
+    return done.stdout
 
 
 def question(language: str, slot: str) -> str:
@@ -67,9 +86,11 @@ def to_the_cards(language: str) -> list[dict]:
     messages = CONVERSATIONS[language][0]
     consent, facts, last = messages[1], messages[2:-1], messages[-1]
     assert last.startswith('/inform{"years_since_first_permit": 1.5')
-    steps: list[dict] = [{"click": _("Yes, let's start"), "expect": ""}] if language == "en" else [
-        {"say": consent, "expect": ""}
-    ]
+    steps: list[dict] = (
+        [{"click": _("Yes, let's start"), "expect": ""}]
+        if language == "en"
+        else [{"say": consent, "expect": ""}]
+    )
     steps += [{"say": message, "expect": ""} for message in facts]
     steps[-1]["expect"] = question(language, "years_since_first_permit")
     steps.append({"click": years_button(language), "expect": ""})
@@ -81,12 +102,12 @@ def welcome(language: str) -> str:
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
-def test_a_conversation_to_the_cards(page_url, tmp_path, language):
+def test_a_conversation_to_the_cards(page, tmp_path, language):
     _ = translator(language)
     provider = CONVERSATIONS[language][2][1]
     browse(
         "conversation",
-        f"{page_url}?lang={language}",
+        f"{page.url}?lang={language}",
         tmp_path,
         to_the_cards(language),
         language=language,
@@ -94,14 +115,15 @@ def test_a_conversation_to_the_cards(page_url, tmp_path, language):
         welcome=welcome(language),
         provider=provider,
         why_prefix=_("Why: {reason}").split("{reason}")[0].strip(),
+        phone=language == "en",  # Koto-Espoo has a number on file; Espoo's employment services none
     )
 
 
-def test_the_conversation_survives_a_reload(page_url, tmp_path):
+def test_the_conversation_survives_a_reload(page, tmp_path):
     _ = translator("en")
     browse(
         "reload",
-        f"{page_url}?lang=en",
+        f"{page.url}?lang=en",
         tmp_path,
         [{"click": _("Yes, let's start"), "expect": question("en", "permit_type")}],
         welcome=welcome("en"),
@@ -111,15 +133,15 @@ def test_the_conversation_survives_a_reload(page_url, tmp_path):
     )
 
 
-def test_typed_markup_is_shown_as_text(page_url, tmp_path):
-    browse("markup", f"{page_url}?lang=en", tmp_path, welcome=welcome("en"))
+def test_typed_markup_is_shown_as_text(page, tmp_path):
+    browse("markup", f"{page.url}?lang=en", tmp_path, welcome=welcome("en"))
 
 
-def test_keyboard_only(page_url, tmp_path):
+def test_keyboard_only(page, tmp_path):
     _ = translator("en")
     browse(
         "keyboard",
-        f"{page_url}?lang=en",
+        f"{page.url}?lang=en",
         tmp_path,
         welcome=welcome("en"),
         choice=_("Yes, let's start"),
@@ -128,12 +150,49 @@ def test_keyboard_only(page_url, tmp_path):
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
-def test_no_accessibility_violations(page_url, tmp_path, language):
+def test_no_accessibility_violations(page, tmp_path, language):
     browse(
         "axe",
-        f"{page_url}?lang={language}",
+        f"{page.url}?lang={language}",
         tmp_path,
         to_the_cards(language),
         language=language,
         welcome=welcome(language),
     )
+
+
+def test_the_language_menu(page, tmp_path):
+    fi = translator("fi")
+    browse(
+        "language",
+        f"{page.url}?lang=en",
+        tmp_path,
+        welcome=welcome("en"),
+        language="fi",
+        dir="ltr",
+        first="en",
+        send=fi("Send"),
+        announcement=fi(
+            "I will continue in {language}. You can change the language at any time.",
+            language=native_name("fi"),
+        ),
+    )
+
+
+def test_the_delete_button_asks_rasa_to_forget(page, tmp_path):
+    _ = translator("en")
+    shown = browse(
+        "forget",
+        f"{page.url}?lang=en",
+        tmp_path,
+        [{"click": _("Yes, let's start"), "expect": question("en", "permit_type")}],
+        welcome=welcome("en"),
+        deleted=_("Your conversation was deleted. You can start a new one at any time."),
+        next={"say": "hello", "expect": welcome("en")},
+    )
+    ids = json.loads(shown.strip().splitlines()[-1])
+    old = tracker(page.rasa, ids["old"])
+    # The tracker API shows what came after the last restart: nothing the person said.
+    assert not [e for e in old["events"] if e["event"] == "user"], "Rasa still holds the old answers"
+    assert old["slots"]["stage"] is None, "the old conversation still has its consent"
+    assert tracker(page.rasa, ids["new"])["slots"]["stage"] == "consent_pending"

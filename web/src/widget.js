@@ -30,6 +30,22 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// A speech bubble drawn in SVG (an emoji needs a colour-emoji font the machine may lack).
+function bubble() {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", "24");
+  svg.setAttribute("height", "24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2H10l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z");
+  path.setAttribute("fill", "currentColor");
+  svg.append(path);
+  return svg;
+}
+
 function format(template, values) {
   return template.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? values[key] : whole));
 }
@@ -129,7 +145,7 @@ class Widget {
       onclick: () => (this.isOpen() ? this.close() : this.open(true)),
     });
     this.launcherText = el("span", { class: "launcher-text" });
-    this.launcher.append(el("span", { class: "launcher-icon", "aria-hidden": "true", text: "💬" }), this.launcherText);
+    this.launcher.append(bubble(), this.launcherText);
 
     this.title = el("h2", { id: "kb-title", class: "title" });
     this.languageLabel = el("label", { for: "kb-language", class: "language-label" });
@@ -185,7 +201,7 @@ class Widget {
     });
     this.panel.addEventListener("keydown", (event) => this.onKey(event));
     const header = el(
-      "header",
+      "div",
       { class: "header" },
       this.title,
       el("div", { class: "header-tools" }, this.languageLabel, this.languageSelect, this.closeButton),
