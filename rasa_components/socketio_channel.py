@@ -15,11 +15,12 @@ Here every bot message is one ``bot_uttered`` event to the conversation's room::
      "payload": "..."}], "custom": {...}, "metadata": {"language": "ar"}}
 
 (``quick_replies`` as the stock channel names buttons, so the widget reads both.) The
-input side is Rasa's own (``user_uttered``, session persistence, ``metadata.language``
-as the language hint) but for ``session_request``, which joins the room and accepts
-only a well-formed session id, and for the output channel it hands to Rasa; a message
-that is not text is refused instead of reaching the pipeline. credentials.yml names
-this class in place of ``socketio``.
+input side is Rasa's (connect, session persistence, ``metadata.language`` as the
+language hint) but for two handlers: ``session_request`` joins the room and accepts
+only a well-formed session id; ``user_uttered`` hands Rasa this output channel and
+refuses, with an ``error`` event, what is not ``{"message": text, "session_id": id,
+"metadata": {...}}`` (Rasa's own crashed on a message that is not text, and took a
+metadata string as JSON). credentials.yml names this class in place of ``socketio``.
 """
 
 from __future__ import annotations
@@ -73,17 +74,24 @@ class SocketIOOutput(RasaSocketIOOutput):
             await self._send_message(recipient_id, event)
 
 
-def acceptable(message: UserMessage) -> bool:
-    """Text of a sensible length with a metadata object: what a widget sends."""
-    return (
-        isinstance(message.text, str)
-        and len(message.text) <= MAX_MESSAGE_CHARS
-        and (message.metadata is None or isinstance(message.metadata, dict))
-    )
+def problem(data: Any, persistent: bool) -> str | None:
+    """What is wrong with a ``user_uttered`` event, or None: what a widget sends is
+    ``{"message": text, "session_id": id, "metadata": {...}}``."""
+    if not isinstance(data, dict):
+        return "the event must be an object"
+    message = data.get("message", "")
+    if not isinstance(message, str) or len(message) > MAX_MESSAGE_CHARS:
+        return f"message must be text of at most {MAX_MESSAGE_CHARS} characters"
+    if not isinstance(data.get("metadata", {}), (dict, type(None))):
+        return "metadata must be an object"
+    session_id = data.get("session_id")
+    if persistent and not (isinstance(session_id, str) and SESSION_ID.fullmatch(session_id)):
+        return "session_id must be the id confirmed by session_request"
+    return None
 
 
 class SocketIOInput(RasaSocketIOInput):
-    """Rasa's socket.io input channel, answering through :class:`SocketIOOutput`."""
+    """Rasa's socket.io input channel with the two handlers that need fixing replaced."""
 
     @classmethod
     def name(cls) -> str:
@@ -95,27 +103,35 @@ class SocketIOInput(RasaSocketIOInput):
         return SocketIOOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        async def handle(message: UserMessage) -> None:
-            if not acceptable(message):
-                logger.warning(
-                    "socket.io: refused a message that is not text of at most %d characters",
-                    MAX_MESSAGE_CHARS,
-                )
-                return
-            message.output_channel = SocketIOOutput(self.sio, self.bot_message_evt)
-            await on_new_message(message)
-
-        blueprint = super().blueprint(handle)
+        blueprint = super().blueprint(on_new_message)  # the health route, connect, disconnect
         sio = self.sio
+        namespace = self.namespace
 
         async def session_request(sid: str, data: Any) -> None:
             asked = data.get("session_id") if isinstance(data, dict) else None
             session_id = asked if isinstance(asked, str) and SESSION_ID.fullmatch(asked) else uuid.uuid4().hex
             if self.session_persistence:
-                joined = sio.enter_room(sid, session_id, namespace=self.namespace)
+                joined = sio.enter_room(sid, session_id, namespace=namespace)
                 if inspect.isawaitable(joined):
                     await joined
-            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
 
-        sio.on("session_request", session_request, namespace=self.namespace)  # replaces Rasa's
+        async def user_uttered(sid: str, data: Any) -> None:
+            wrong = problem(data, self.session_persistence)
+            if wrong:  # a client other than the widget: told why, and nothing reaches Rasa
+                logger.warning("socket.io: refused an event: %s", wrong)
+                await sio.emit("error", {"error": wrong}, room=sid, namespace=namespace)
+                return
+            message = UserMessage(
+                data.get("message", ""),
+                SocketIOOutput(sio, self.bot_message_evt),
+                data["session_id"] if self.session_persistence else sid,
+                input_channel=self.name(),
+                metadata=data.get("metadata") or {},
+            )
+            await on_new_message(message)
+
+        # Registered again under the same names: these replace Rasa's handlers.
+        sio.on("session_request", session_request, namespace=namespace)
+        sio.on(self.user_message_evt, user_uttered, namespace=namespace)
         return blueprint

@@ -196,3 +196,39 @@ def test_the_delete_button_asks_rasa_to_forget(page, tmp_path):
     assert not [e for e in old["events"] if e["event"] == "user"], "Rasa still holds the old answers"
     assert old["slots"]["stage"] is None, "the old conversation still has its consent"
     assert tracker(page.rasa, ids["new"])["slots"]["stage"] == "consent_pending"
+
+
+def test_socketio_refuses_malformed_events_and_still_answers(page):
+    """A client other than the widget: a clear error event for a malformed message, and a
+    well-formed one still gets its answer (python-socketio's client, long polling)."""
+    import asyncio
+
+    import socketio
+
+    async def talk() -> tuple[list, list]:
+        client = socketio.AsyncClient()
+        errors: list = []
+        answers: list = []
+        client.on("error", errors.append)
+        client.on("bot_uttered", answers.append)
+        confirmed = asyncio.Event()
+        client.on("session_confirm", lambda _id: confirmed.set())
+        await client.connect(page.rasa, transports=["polling"])
+        session = "e2e-socketio-malformed"
+        await client.emit("session_request", {"session_id": session})
+        await asyncio.wait_for(confirmed.wait(), 30)
+        for bad in (["hello"], {"message": ["x"], "session_id": session}, {"message": "hi", "session_id": 5}):
+            await client.emit("user_uttered", bad)
+        await client.emit(
+            "user_uttered", {"message": "/greet", "session_id": session, "metadata": {"language": "fi"}}
+        )
+        for _ in range(600):
+            if len(errors) >= 3 and answers:
+                break
+            await asyncio.sleep(0.1)
+        await client.disconnect()
+        return errors, answers
+
+    errors, answers = asyncio.run(talk())
+    assert len(errors) == 3 and all("error" in e for e in errors), errors
+    assert answers[0]["text"] == welcome("fi") and answers[0]["metadata"] == {"language": "fi"}

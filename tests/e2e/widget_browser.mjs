@@ -89,11 +89,18 @@ async function shot(page, name) {
 const scenarios = {
   // To the cards: provider, why, tel: and mailto: links, the source; each message in its language.
   async conversation(page) {
+    const sockets = [];
+    const polls = [];
+    page.on("websocket", (ws) => sockets.push(ws.url()));
+    page.on("request", (r) => r.url().includes("transport=polling") && polls.push(r.url()));
     const w = await open(page, spec.page);
     await waitForAnswer(page, spec.expect.welcome);
     await run(page, w, spec.steps);
     await w.cards.first().waitFor({ timeout: REPLY_MS });
     await shot(page, `conversation-${spec.expect.language}`);
+    // WebSocket from the start (no long polling): no sticky sessions needed behind a balancer.
+    check(sockets.length === 1 && sockets[0].includes("/socket.io/"), `websockets: ${sockets}`);
+    check(polls.length === 0, `long polling was used: ${polls.length} requests`);
     const providers = await w.cards.locator("h3").allTextContents();
     check(providers.some((p) => p.includes(spec.expect.provider)), `no card for ${spec.expect.provider}: ${providers}`);
     // Every contact of the payload is there, phone numbers and e-mail addresses tappable.
