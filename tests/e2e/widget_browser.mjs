@@ -156,6 +156,15 @@ const scenarios = {
     for (const rec of payload.recommendations) {
       for (const value of Object.values(rec.contact || {})) check(saved.includes(value), `the saved contacts miss ${value}`);
     }
+    // Print: only the contacts, as text, in the answer's language and direction.
+    await page.locator(".save button").nth(1).click();
+    const printed = await page.evaluate(() => {
+      const frame = document.getElementById("kotobotti-widget").shadowRoot.querySelector(".print-frame");
+      const doc = frame.contentDocument;
+      return { text: doc.body.textContent, lang: doc.documentElement.lang, dir: doc.documentElement.dir };
+    });
+    check(printed.text.includes(spec.expect.provider), "the printed page misses the provider");
+    check(printed.lang === spec.expect.language && printed.dir === spec.expect.dir, `printed as ${printed.lang}`);
     await w.cards.first().scrollIntoViewIfNeeded();
     await shot(page, `cards-${spec.expect.language}`);
   },
@@ -291,6 +300,11 @@ const scenarios = {
     await page.goto(spec.page);
     await widget(page).launcher.waitFor();
     await scan("closed");
+    // No motion for who asked for none: the log jumps instead of scrolling smoothly.
+    const behaviour = () => page.locator(".log").evaluate((n) => getComputedStyle(n).scrollBehavior);
+    check((await behaviour()) === "smooth", "the log does not scroll smoothly by default");
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    check((await behaviour()) === "auto", "the log still moves under prefers-reduced-motion");
     const w = await open(page, spec.page);
     await waitForAnswer(page, spec.expect.welcome);
     await scan("open");
