@@ -483,7 +483,7 @@ class Widget {
         details.append(el("li", {}, el("span", { class: "label", text: `${a[key]}: ` }), link));
       };
       if (contact.phone) item("phone", contact.phone, `tel:${contact.phone.replace(/[^+\d]/g, "")}`);
-      if (contact.email) item("email", contact.email, `mailto:${contact.email}`);
+      if (contact.email && /^[^\s@?&:/]+@[^\s@?&:/]+$/.test(contact.email)) item("email", contact.email, `mailto:${contact.email}`);
       if (contact.url && /^https?:\/\//.test(contact.url)) item("url", contact.url, contact.url, true);
       if (contact.address) item("address", contact.address);
       card.append(details);
