@@ -22,7 +22,7 @@ from bot import serve, widget_server
 from bot.conversation import texts
 from bot.facts import FACTS
 from bot.i18n import native_name, translator
-from bot.widget_texts import direction
+from bot.widget_texts import LABELS, direction
 from tests.e2e.conftest import TOKEN, tracker
 from tests.e2e.test_rest_conversations import CONVERSATIONS
 
@@ -130,6 +130,19 @@ def test_the_conversation_survives_a_reload(page, tmp_path):
         draft="a draft I have not sent",
         # Answered after the reload: the server still knows the consent, so it asks the next fact.
         next={"say": "I have temporary protection", "expect": question("en", "municipality")},
+    )
+
+
+def test_a_lost_connection_loses_nothing(page, tmp_path):
+    _ = translator("en")
+    browse(
+        "reconnect",
+        f"{page.url}?lang=en",
+        tmp_path,
+        welcome=welcome("en"),
+        reconnecting=_(LABELS["reconnecting"]).split("…")[0],
+        say="yes",
+        answer=question("en", "permit_type"),
     )
 
 

@@ -253,6 +253,25 @@ const scenarios = {
     check((await active()) === "launcher", "focus does not return to the launcher");
   },
 
+  // The connection drops: the person is told, what they send waits, and goes out (and is
+  // answered) when the widget has reconnected by itself.
+  async reconnect(page) {
+    const w = await open(page, spec.page);
+    await waitForAnswer(page, spec.expect.welcome);
+    await page.context().setOffline(true);
+    await page.locator(".status", { hasText: spec.expect.reconnecting }).waitFor({ timeout: REPLY_MS });
+    await shot(page, "reconnect-offline");
+    await w.input.fill(spec.expect.say);
+    await w.input.press("Enter");
+    const pending = await page.evaluate(() => JSON.parse(sessionStorage.getItem("kotobotti-widget")).pending);
+    check(pending.length === 1 && pending[0] === spec.expect.say, `not kept while offline: ${pending}`);
+    check((await page.locator(".status").textContent()).startsWith(spec.expect.reconnecting), "the status forgot the lost connection");
+    await page.context().setOffline(false);
+    await waitForAnswer(page, spec.expect.answer);
+    const left = await page.evaluate(() => JSON.parse(sessionStorage.getItem("kotobotti-widget")).pending);
+    check(left.length === 0, "the message was not sent after reconnecting");
+  },
+
   // The language menu: the widget's labels change at once, and the assistant goes on in the
   // chosen language, its message marked as such.
   async language(page) {

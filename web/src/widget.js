@@ -325,11 +325,12 @@ class Widget {
     this.state.pending.push(text);
     this.save();
     this.flush();
-    this.showTyping();
   }
 
+  // While the connection is lost the status keeps saying so; "writing…" only once sent.
   flush() {
-    if (!this.ready || !this.socket) return;
+    if (!this.ready || !this.socket || !this.state.pending.length) return;
+    this.showTyping();
     while (this.state.pending.length) {
       const message = this.state.pending.shift();
       this.socket.emit("user_uttered", {
