@@ -18,25 +18,31 @@ export RASA_TELEMETRY_ENABLED := false
 .PHONY: help install sysdeps run test lint catalogs train shell
 
 help:
-	@echo "make run    install what is missing, train if stale, start Kotobotti (5005, 5055)"
+	@echo "make run    install what is missing, train if stale, start Kotobotti (5005, 5055, web chat 8080)"
 	@echo "make test   install what is missing, then run the whole test suite"
 	@echo "make shell  Rasa shell for staff (with the action server)"
 	@echo "make train  train the model if the data changed"
 	@echo "make lint   ruff"
 	@echo "make catalogs  re-extract messages after changing a text"
 
-# System libraries: Voikko (Finnish morphology) for municipality names in case forms.
+# System packages (Debian): Voikko (Finnish morphology) for municipality names in case
+# forms; Node.js to build the web widget; headless Chromium for its browser tests; Noto
+# fonts so the widget renders all 13 languages' scripts (nothing is fetched at run time).
+SYSTEM_PACKAGES := libvoikko1 voikko-fi nodejs npm chromium fonts-noto-core fonts-noto-cjk
 sysdeps:
-	@if [ ! -e /usr/lib/voikko ] && [ ! -e /usr/share/voikko ] || ! /sbin/ldconfig -p | grep -q libvoikko.so.1; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "Installing libvoikko1 and voikko-fi (Debian packages)..."; \
-	    (apt-get install -y -qq libvoikko1 voikko-fi >/dev/null 2>&1 || \
-	     (apt-get update -qq && apt-get install -y -qq libvoikko1 voikko-fi >/dev/null)) || \
-	     { echo "Could not install libvoikko1 voikko-fi; install them with your package manager." >&2; exit 1; }; \
-	  else \
-	    echo "Missing Voikko: run 'sudo apt-get install libvoikko1 voikko-fi' and try again." >&2; exit 1; \
-	  fi; \
-	fi
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	  if [ -z "$$(command -v node)" ] || [ -z "$$(command -v npm)" ]; then :; else missing=$$(echo $$missing | tr ' ' '\n' | grep -v -x -e nodejs -e npm | tr '\n' ' '); fi; \
+	  if [ -n "$${missing// }" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	      echo "Installing Debian packages:$$missing ..."; \
+	      (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null 2>&1 || \
+	       (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null)) || \
+	       { echo "Could not install$$missing; install them with your package manager." >&2; exit 1; }; \
+	    else \
+	      echo "Missing Debian packages: run 'sudo apt-get install$$missing' and try again." >&2; exit 1; \
+	    fi; \
+	  fi
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON310)" ]; then \
@@ -46,7 +52,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	@touch $(STAMP)
 
-install: sysdeps $(STAMP)
+# The web widget (web/): socket.io-client, esbuild, playwright-core and axe-core from the
+# npm registry at the versions in web/package-lock.json, then the bundle in web/dist/.
+WIDGET := web/dist/widget.js
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WIDGET): web/node_modules/.package-lock.json web/build.mjs $(wildcard web/src/*)
+	cd web && node build.mjs
+
+install: sysdeps $(STAMP) $(WIDGET)
 
 # After changing any user-facing text: re-extract messages.pot and merge it into every .po.
 catalogs: $(STAMP)

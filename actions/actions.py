@@ -21,7 +21,7 @@ def _action(name: str, turn: Callable[[conversation.State], conversation.Turn], 
     async def run(
         self: Action, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        return emit(turn(state_of(tracker)), dispatcher)
+        return emit(turn(state_of(tracker)), dispatcher, tracker.get_slot("language"))
 
     attributes: dict[str, Any] = {"run": run, "name": lambda self: name, "__doc__": doc}
     return type("".join(part.title() for part in name.split("_")), (Action,), attributes)
@@ -72,7 +72,7 @@ class ValidateProfileForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        events = emit(conversation.validate(state_of(tracker)), dispatcher)
+        events = emit(conversation.validate(state_of(tracker)), dispatcher, tracker.get_slot("language"))
         tracker.add_slots(events)
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
         return events + ([next_slot] if next_slot else [])

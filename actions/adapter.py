@@ -47,8 +47,13 @@ def _unhandled(tracker: Tracker) -> bool:
     return not actions or actions[-1] == "action_listen"
 
 
-def emit(turn: Turn, dispatcher: CollectingDispatcher) -> list[EventType]:
+def emit(turn: Turn, dispatcher: CollectingDispatcher, language: str | None = None) -> list[EventType]:
+    """The turn's messages, each tagged with the language it is written in (the web widget
+    sets each message's ``lang`` and ``dir`` from it; REST and Telegram ignore it)."""
+    written_in = turn.slots.get("language") or language or "en"
     for message in turn.messages:
         buttons = [{"title": title, "payload": payload} for title, payload in message.buttons]
-        dispatcher.utter_message(text=message.text, buttons=buttons or None, json_message=message.custom)
+        dispatcher.utter_message(
+            text=message.text, buttons=buttons or None, json_message=message.custom, language=written_in
+        )
     return [SlotSet(name, value) for name, value in turn.slots.items()]

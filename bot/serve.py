@@ -1,6 +1,7 @@
 """``kotobotti serve``: the whole assistant on embedded defaults (contract §1).
 
-Starts the action server (5055) and the Rasa server (5005, REST and socket.io). The
+Starts the action server (5055), the Rasa server (5005, REST and socket.io) and the web
+chat page with the widget (8080, ``bot/widget_server.py``). The
 Rasa HTTP API (/conversations, /status, /model/parse) is enabled only when
 ``KOTOBOTTI_API_TOKEN`` is set, and then only with that token: without it a
 conversation can be read by no one but its channel.
@@ -31,6 +32,9 @@ TOKEN_VARIABLE = "KOTOBOTTI_API_TOKEN"
 class Ports:
     rasa: int = 5005
     actions: int = 5055
+
+
+WIDGET_PORT = 8080
 
 
 def free_port() -> int:
@@ -149,9 +153,12 @@ def running(
 
 
 def main() -> int:
+    from bot import widget_server
+
     token = os.environ.get(TOKEN_VARIABLE)
     started = time.monotonic()
-    with running() as servers:
+    # The page first: a taken port 8080 or an unbuilt widget fails before Rasa's long start.
+    with widget_server.serving(WIDGET_PORT, widget_server.Site(Ports().rasa)), running() as servers:
         ports = servers.ports
         api = f"on, with ?token=${TOKEN_VARIABLE}" if token else f"off (set {TOKEN_VARIABLE} to turn it on)"
         print(
@@ -160,6 +167,7 @@ Kotobotti is running (ready in {time.monotonic() - started:.0f} s).
   Chat over REST:  curl -s localhost:{ports.rasa}/webhooks/rest/webhook \\
                      -d '{{"sender":"me","message":"hello","metadata":{{"language":"en"}}}}'
   Socket.io:       http://localhost:{ports.rasa}/socket.io
+  Web chat:        http://localhost:{WIDGET_PORT}/  (?lang=ar for Arabic; the widget: /widget.js)
   Action server:   http://localhost:{ports.actions}/health
   In a terminal:   make shell
   HTTP API:        {api}

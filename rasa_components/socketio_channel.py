@@ -1,0 +1,137 @@
+"""Rasa's socket.io channel, with each bot message sent whole, as the web widget needs it.
+
+Rasa 3.6's own ``SocketIOOutput`` cannot carry the recommendation message (contract §3):
+``send_custom_json`` passes the payload's keys to ``AsyncServer.emit`` as keyword
+arguments, so ``{"recommendations": [...]}`` raises ``TypeError`` and the cards never
+arrive. It also splits every text at blank lines into separate events, and drops what
+an action adds to a message (the language it is written in). And with python-socketio
+5.9 and later its ``session_request`` handler never joins the conversation's room
+(``AsyncServer.enter_room`` became a coroutine that Rasa does not await), so with
+``session_persistence`` no answer reached the browser at all.
+
+Here every bot message is one ``bot_uttered`` event to the conversation's room::
+
+    {"text": "...", "quick_replies": [{"content_type": "text", "title": "...",
+     "payload": "..."}], "custom": {...}, "metadata": {"language": "ar"}}
+
+(``quick_replies`` as the stock channel names buttons, so the widget reads both.) The
+input side is Rasa's (connect, session persistence, ``metadata.language`` as the
+language hint) but for two handlers: ``session_request`` joins the room and accepts
+only a well-formed session id; ``user_uttered`` hands Rasa this output channel and
+refuses, with an ``error`` event, what is not ``{"message": text, "session_id": id,
+"metadata": {...}}`` (Rasa's own crashed on a message that is not text, and took a
+metadata string as JSON). credentials.yml names this class in place of ``socketio``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
+from sanic import Blueprint
+
+logger = logging.getLogger(__name__)
+
+# A longer message is no answer to any question the assistant asks (and costs the NLU).
+MAX_MESSAGE_CHARS = 2000
+# What a widget sends as its session id (it makes 32 hex digits); anything else gets a new one.
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def event_for(message: dict[str, Any]) -> dict[str, Any]:
+    """One bot message (Rasa's ``BotUttered.message()``) as one widget event."""
+    event: dict[str, Any] = {}
+    if message.get("text"):
+        event["text"] = message["text"]
+    buttons = message.get("buttons") or message.get("quick_replies") or []
+    if buttons:
+        event["quick_replies"] = [
+            {"content_type": "text", "title": b.get("title", ""), "payload": b.get("payload", "")}
+            for b in buttons
+        ]
+    if message.get("custom"):
+        event["custom"] = message["custom"]
+    if message.get("image"):
+        event["attachment"] = {"type": "image", "payload": {"src": message["image"]}}
+    if message.get("language"):  # set by actions/adapter.py on every message
+        event["metadata"] = {"language": message["language"]}
+    return event
+
+
+class SocketIOOutput(RasaSocketIOOutput):
+    """Sends each bot message whole, as one event."""
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        event = event_for(message)
+        if event:
+            await self._send_message(recipient_id, event)
+
+
+def problem(data: Any, persistent: bool) -> str | None:
+    """What is wrong with a ``user_uttered`` event, or None: what a widget sends is
+    ``{"message": text, "session_id": id, "metadata": {...}}``."""
+    if not isinstance(data, dict):
+        return "the event must be an object"
+    message = data.get("message", "")
+    if not isinstance(message, str) or len(message) > MAX_MESSAGE_CHARS:
+        return f"message must be text of at most {MAX_MESSAGE_CHARS} characters"
+    if not isinstance(data.get("metadata", {}), (dict, type(None))):
+        return "metadata must be an object"
+    session_id = data.get("session_id")
+    if persistent and not (isinstance(session_id, str) and SESSION_ID.fullmatch(session_id)):
+        return "session_id must be the id confirmed by session_request"
+    return None
+
+
+class SocketIOInput(RasaSocketIOInput):
+    """Rasa's socket.io input channel with the two handlers that need fixing replaced."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def get_output_channel(self) -> OutputChannel | None:
+        if self.sio is None:
+            return super().get_output_channel()
+        return SocketIOOutput(self.sio, self.bot_message_evt)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)  # the health route, connect, disconnect
+        sio = self.sio
+        namespace = self.namespace
+
+        async def session_request(sid: str, data: Any) -> None:
+            asked = data.get("session_id") if isinstance(data, dict) else None
+            session_id = asked if isinstance(asked, str) and SESSION_ID.fullmatch(asked) else uuid.uuid4().hex
+            if self.session_persistence:
+                joined = sio.enter_room(sid, session_id, namespace=namespace)
+                if inspect.isawaitable(joined):
+                    await joined
+            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+
+        async def user_uttered(sid: str, data: Any) -> None:
+            wrong = problem(data, self.session_persistence)
+            if wrong:  # a client other than the widget: told why, and nothing reaches Rasa
+                logger.warning("socket.io: refused an event: %s", wrong)
+                await sio.emit("error", {"error": wrong}, room=sid, namespace=namespace)
+                return
+            message = UserMessage(
+                data.get("message", ""),
+                SocketIOOutput(sio, self.bot_message_evt),
+                data["session_id"] if self.session_persistence else sid,
+                input_channel=self.name(),
+                metadata=data.get("metadata") or {},
+            )
+            await on_new_message(message)
+
+        # Registered again under the same names: these replace Rasa's handlers.
+        sio.on("session_request", session_request, namespace=namespace)
+        sio.on(self.user_message_evt, user_uttered, namespace=namespace)
+        return blueprint

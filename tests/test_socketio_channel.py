@@ -1,0 +1,47 @@
+"""The socket.io channel's messages (rasa_components/socketio_channel.py): each bot message
+whole, as one event, with its buttons, its custom payload and its language."""
+
+from __future__ import annotations
+
+from rasa_components.socketio_channel import MAX_MESSAGE_CHARS, SESSION_ID, event_for, problem
+
+
+def test_a_message_is_one_event_with_its_language():
+    text = "What you are entitled to:\n\n1. Koto-Espoo"
+    custom = {"recommendations": [{"service": "general_guidance", "provider": "Espoo"}], "text": text}
+    event = event_for({"text": text, "custom": custom, "language": "ar", "timestamp": 1.0, "buttons": None})
+    assert event == {"text": text, "custom": custom, "metadata": {"language": "ar"}}
+
+
+def test_buttons_travel_as_quick_replies():
+    event = event_for({"text": "Do you agree?", "buttons": [{"title": "Yes", "payload": "/affirm"}]})
+    assert event["quick_replies"] == [{"content_type": "text", "title": "Yes", "payload": "/affirm"}]
+    assert "metadata" not in event
+
+
+def test_nothing_to_say_is_no_event():
+    assert event_for({"text": None, "timestamp": 1.0}) == {}
+
+
+def test_only_what_a_widget_sends_reaches_rasa():
+    good = {"message": "hello", "session_id": "0123456789abcdef", "metadata": {"language": "fi"}}
+    assert problem(good, persistent=True) is None
+    assert problem({**good, "metadata": None}, persistent=True) is None
+    assert problem({"message": "hello"}, persistent=False) is None
+    for bad in (
+        ["hello"],
+        "hello",
+        {**good, "message": ["not", "text"]},
+        {**good, "message": {"text": "hi"}},
+        {**good, "message": "x" * (MAX_MESSAGE_CHARS + 1)},
+        {**good, "metadata": '{"language": "fi"}'},
+        {**good, "session_id": None},
+        {**good, "session_id": "../x"},
+    ):
+        assert problem(bad, persistent=True), bad
+
+
+def test_session_ids():
+    assert SESSION_ID.fullmatch("0123456789abcdef0123456789abcdef")
+    for bad in ("", "short", "../../etc", "a" * 65, "id with spaces"):
+        assert not SESSION_ID.fullmatch(bad)
