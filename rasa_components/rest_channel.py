@@ -69,9 +69,9 @@ async def reply_always(
 ) -> list[dict[str, Any]]:
     """Hand ``message`` to the assistant; whatever happens, the answer has a reply."""
     metadata = dict(message.metadata)
-    if message.is_restart:  # keep the language across the reset, for the new greeting
+    if message.is_restart:  # the language the person chose outlives the reset (over the hint)
         known = await conversation_language(request, message.sender)
-        if known and not metadata.get("language"):
+        if known:
             metadata["language"] = known
     failed = False
     try:

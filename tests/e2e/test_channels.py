@@ -82,7 +82,7 @@ def test_restart_resets_and_greets_again_in_the_conversations_language(server):
     sender = "e2e-restart"
     for message in ("hei", "kyllä", "olen kiintiöpakolainen"):
         send(server, sender, message, {"language": "fi"})
-    replies = send(server, sender, "/restart")
+    replies = send(server, sender, "/restart", {"language": "en"})  # Telegram's hint is English
     assert replies[0]["text"] == texts.welcome(translator("fi"))[0].text
     slots = tracker(server, sender)["slots"]
     assert slots["permit_type"] is None and slots["stage"] == "consent_pending"
