@@ -15,12 +15,13 @@ STAMP := $(VENV)/.installed
 MODEL := models/kotobotti.tar.gz
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help install sysdeps run test lint catalogs train shell
+.PHONY: help install sysdeps run test lint catalogs train shell telegram
 
 help:
 	@echo "make run    install what is missing, train if stale, start Kotobotti (5005, 5055, web chat 8080)"
 	@echo "make test   install what is missing, then run the whole test suite"
 	@echo "make shell  Rasa shell for staff (with the action server)"
+	@echo "make telegram  the Telegram bridge (needs TELEGRAM_BOT_TOKEN and a running 'make run')"
 	@echo "make train  train the model if the data changed"
 	@echo "make lint   ruff"
 	@echo "make catalogs  re-extract messages after changing a text"
@@ -80,6 +81,10 @@ train: install $(MODEL)
 
 run: install $(MODEL)
 	@$(VENV)/bin/kotobotti serve
+
+# The Telegram bridge to a running Rasa server (contract §5: configured by the environment).
+telegram: install
+	@$(VENV)/bin/kotobotti telegram
 
 # Staff: try every flow in the terminal (starts the action server alongside).
 shell: install $(MODEL)

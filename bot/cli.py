@@ -117,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print the contract §3 payload")
     check.add_argument("--date", type=_date, default=None, help="the day to ask for (default: today)")
     commands.add_parser("serve", help="start the action server and the Rasa server (contract §1)")
+    commands.add_parser(
+        "telegram",
+        help="connect Telegram to the Rasa server (contract §5; configured by the environment)",
+        description="Environment: TELEGRAM_BOT_TOKEN (required, from @BotFather), KOTOBOTTI_RASA_URL, "
+        "KOTOBOTTI_TELEGRAM_API_URL, KOTOBOTTI_TELEGRAM_WEBHOOK_URL, KOTOBOTTI_TELEGRAM_LISTEN.",
+    )
     return parser
 
 
@@ -126,6 +132,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot import serve  # only the server needs the subprocess machinery
 
         return serve.main()
+    if args.command == "telegram":
+        from bot.channels import telegram  # python-telegram-bot only for the bridge
+
+        return telegram.main()
     if args.command == "check":
         profile = Profile.from_facts(vars(args))
         try:

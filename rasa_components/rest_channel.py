@@ -1,0 +1,124 @@
+"""The REST channel (contract §1: ``POST /webhooks/rest/webhook``), with its input checked.
+
+Rasa's own ``RestInput`` answers HTTP 500 to a JSON list or an empty body, hands any
+``/intent{...}`` or ``/session_start`` straight to Rasa, logs the text of a message that
+failed, and answers nothing at all to some messages. This subclass keeps its name
+``rest`` (Rasa mounts a channel at ``/webhooks/<name>/``, so the URL stays exactly as the
+contract says) and puts ``bot.channels.inbound`` in front:
+
+- a request that is not a message gets 400 (413 when too large) with a JSON reason;
+- a well-formed message always gets at least one reply: after ``/restart`` the person
+  is greeted again in the conversation's language, and if the assistant said nothing
+  (or failed) the channel says it did not understand (or to try again shortly);
+- nothing logged holds the sender, the text or the metadata.
+
+Registered in ``credentials.yml`` by its module path. The socket.io channel can use the
+same ``checked`` and ``reply_always`` when it is wrapped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels import texts
+from bot.channels.inbound import AFTER_RESTART, BadRequest, Inbound, Vocabulary, parse_request
+from bot.conversation.texts import NOT_UNDERSTOOD
+from bot.i18n import normalise_language, translator
+
+log = logging.getLogger(__name__)
+Handler = Callable[[UserMessage], Awaitable[Any]]
+
+
+def vocabulary(request: Request) -> Vocabulary | None:
+    """The loaded model's intents and entities (None before a model is loaded: domain.yml)."""
+    agent = getattr(request.app.ctx, "agent", None)
+    domain = getattr(agent, "domain", None)
+    if domain is None:
+        return None
+    return Vocabulary.of(domain.intents, domain.entities)
+
+
+async def conversation_language(request: Request, sender: str) -> str | None:
+    """The language slot of the sender's conversation, if there is one."""
+    agent = getattr(request.app.ctx, "agent", None)
+    store = getattr(agent, "tracker_store", None)
+    if store is None:
+        return None
+    try:
+        tracker = await store.retrieve(sender)
+    except Exception:  # noqa: BLE001 - a store problem must not cost the person an answer
+        log.exception("could not read the conversation's language")
+        return None
+    return tracker.get_slot("language") if tracker is not None else None
+
+
+async def reply_always(
+    request: Request,
+    message: Inbound,
+    handle: Handler,
+    collector: CollectingOutputChannel,
+    input_channel: str,
+) -> list[dict[str, Any]]:
+    """Hand ``message`` to the assistant; whatever happens, the answer has a reply."""
+    metadata = dict(message.metadata)
+    if message.is_restart:  # the language the person chose outlives the reset (over the hint)
+        known = await conversation_language(request, message.sender)
+        if known:
+            metadata["language"] = known
+    failed = False
+    try:
+        await handle(
+            UserMessage(
+                message.text, collector, message.sender, input_channel=input_channel, metadata=metadata
+            )
+        )
+        if message.is_restart and not collector.messages:
+            await handle(
+                UserMessage(
+                    AFTER_RESTART, collector, message.sender, input_channel=input_channel, metadata=metadata
+                )
+            )
+    except Exception:  # noqa: BLE001 - logged without the message; the person is answered
+        log.exception("the assistant failed on a message")
+        failed = True
+    if not collector.messages:
+        language = await conversation_language(request, message.sender) or metadata.get("language")
+        _ = translator(normalise_language(language))
+        text = _(texts.TRY_AGAIN) if failed else _(NOT_UNDERSTOOD)
+        await collector.send_text_message(message.sender, text)
+    return collector.messages
+
+
+class ValidatingRestInput(RestInput):
+    """``RestInput`` that refuses what is not a message and always answers one."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                message = parse_request(request.body, vocabulary(request))
+            except BadRequest as exc:
+                return response.json({"error": "bad_request", "message": str(exc)}, status=exc.status)
+            collector = CollectingOutputChannel()
+            replies = await reply_always(request, message, on_new_message, collector, self.name())
+            return response.json(replies)
+
+        return webhook
