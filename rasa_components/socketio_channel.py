@@ -37,10 +37,10 @@ from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
 from sanic import Blueprint
 
+from bot.channels.inbound import MAX_MESSAGE_CHARS, BadRequest, check_message
+
 logger = logging.getLogger(__name__)
 
-# A longer message is no answer to any question the assistant asks (and costs the NLU).
-MAX_MESSAGE_CHARS = 2000
 # What a widget sends as its session id (it makes 32 hex digits); anything else gets a new one.
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
@@ -122,12 +122,18 @@ class SocketIOInput(RasaSocketIOInput):
                 logger.warning("socket.io: refused an event: %s", wrong)
                 await sio.emit("error", {"error": wrong}, room=sid, namespace=namespace)
                 return
+            sender = data["session_id"] if self.session_persistence else sid
+            try:  # the same checks as every channel: a typed /intent{...} is an answer to check
+                inbound = check_message(sender, data.get("message", ""), data.get("metadata"))
+            except BadRequest as refused:
+                await sio.emit("error", {"error": str(refused)}, room=sid, namespace=namespace)
+                return
             message = UserMessage(
-                data.get("message", ""),
+                inbound.text,
                 SocketIOOutput(sio, self.bot_message_evt),
-                data["session_id"] if self.session_persistence else sid,
+                sender,
                 input_channel=self.name(),
-                metadata=data.get("metadata") or {},
+                metadata=inbound.metadata,
             )
             await on_new_message(message)
 

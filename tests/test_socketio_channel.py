@@ -3,6 +3,8 @@ whole, as one event, with its buttons, its custom payload and its language."""
 
 from __future__ import annotations
 
+import pytest
+
 from rasa_components.socketio_channel import MAX_MESSAGE_CHARS, SESSION_ID, event_for, problem
 
 
@@ -45,3 +47,13 @@ def test_session_ids():
     assert SESSION_ID.fullmatch("0123456789abcdef0123456789abcdef")
     for bad in ("", "short", "../../etc", "a" * 65, "id with spaces"):
         assert not SESSION_ID.fullmatch(bad)
+
+
+def test_a_socket_message_is_checked_like_every_channels():
+    """The widget's channel hands Rasa what bot.channels.inbound makes of a message: an
+    internal command typed as text is words, never an action."""
+    from bot.channels.inbound import BadRequest, check_message
+
+    assert check_message("a" * 32, "/session_start").text == "session_start"
+    with pytest.raises(BadRequest):
+        check_message("a" * 32, "   ")
