@@ -84,8 +84,9 @@ def to_the_cards(language: str) -> list[dict]:
     greets for them, the consent is the button, the last answer a button too."""
     _ = translator(language)
     messages = CONVERSATIONS[language][0]
-    consent, facts, last = messages[1], messages[2:-1], messages[-1]
-    assert last.startswith('/inform{"years_since_first_permit": 1.5')
+    years = '/inform{"years_since_first_permit": 1.5'
+    years_at = next(i for i, m in enumerate(messages) if m.startswith(years))
+    consent, facts, after = messages[1], messages[2:years_at], messages[years_at + 1 :]
     steps: list[dict] = (
         [{"click": _("Yes, let's start"), "expect": ""}]
         if language == "en"
@@ -94,6 +95,9 @@ def to_the_cards(language: str) -> list[dict]:
     steps += [{"say": message, "expect": ""} for message in facts]
     steps[-1]["expect"] = question(language, "years_since_first_permit")
     steps.append({"click": years_button(language), "expect": ""})
+    # Facts asked after the years (the municipality of residence, for temporary protection),
+    # typed as the REST conversation types them.
+    steps += [{"say": message, "expect": ""} for message in after]
     return steps
 
 
