@@ -87,9 +87,14 @@ telegram: install
 	@$(VENV)/bin/kotobotti telegram
 
 # Staff: try every flow in the terminal (starts the action server alongside).
+# Library warnings (TensorFlow, Rasa's deprecations) are for developers, not for staff.
 shell: install $(MODEL)
-	@$(VENV)/bin/rasa run actions --port 5055 --actions actions.actions >/dev/null 2>&1 & pid=$$!; \
-	  trap "kill $$pid" EXIT; sleep 8; $(VENV)/bin/rasa shell --model $(MODEL) --endpoints endpoints.yml
+	@export PYTHONWARNINGS=ignore TF_CPP_MIN_LOG_LEVEL=3; \
+	  $(VENV)/bin/rasa run actions --port 5055 --actions actions.actions >/dev/null 2>&1 & pid=$$!; \
+	  trap 'kill $$pid $$shell 2>/dev/null; wait 2>/dev/null' EXIT INT TERM HUP; \
+	  $(PY) -c "import bot.serve as s; s.wait_for('http://127.0.0.1:5055/health', 120)" || exit 1; \
+	  $(VENV)/bin/rasa shell --quiet --model $(MODEL) --endpoints endpoints.yml 2>/dev/null </dev/tty & shell=$$!; \
+	  wait $$shell
 
 test: install $(MODEL)
 	$(VENV)/bin/ruff check .
