@@ -11,12 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import contacts, registry, ruleset
+from bot import contacts, ruleset
 from bot.eligibility import assess
-from bot.facts import EMPLOYMENT_STATUSES, PERMIT_TYPES, Profile
+from bot.facts import Profile
 from bot.i18n import languages, translator
 from bot.render import REVIEW_NOTICE, text
 from tests.conftest import DAY, run
+from tests.test_properties import profiles
 
 # What a person must never see: a seed or notes file, a section of the notes.
 FILE_NAME = re.compile(r"\.(txt|md|csv|ya?ml)\b|integration_act_notes|contacts\.md|seeds/", re.IGNORECASE)
@@ -47,22 +48,6 @@ def test_the_payload_says_when_the_review_is_due():
         "review_by": "2027-01-01",
         "review_due": False,
     }
-
-
-maybe_bool = st.none() | st.booleans()
-profiles = st.builds(
-    Profile,
-    permit_type=st.sampled_from(PERMIT_TYPES),
-    municipality=st.sampled_from(sorted(m.name_fi for m in registry.load().municipalities.values())),
-    age=st.integers(0, 120),
-    employment_status=st.sampled_from(EMPLOYMENT_STATUSES),
-    years_since_first_permit=st.none() | st.floats(0, 50, allow_nan=False),
-    home_care_allowance=maybe_bool,
-    social_assistance_over_2_months=maybe_bool,
-    unaccompanied_minor=maybe_bool,
-    family_of_protection_beneficiary=maybe_bool,
-    has_municipality_of_residence=maybe_bool,
-)
 
 
 @settings(max_examples=300, deadline=None)
