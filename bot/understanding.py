@@ -335,8 +335,10 @@ class Utterance:
 
 
 MAX_TEXT = 2000
-# A clause and whether it is a question: the mark that ends it.
-_CLAUSE_END = re.compile(r"([,;.!?،؛؟。，！？\n]+)(?!\d)")
+# What ends a clause (a decimal comma, "1,5", does not), and which of these ask.
+_CLAUSE_MARKS = ",;.!?،؛؟。，！？\n"
+_CLAUSE = re.compile(rf"[{_CLAUSE_MARKS}]+(?!\d)")
+_CLAUSE_END = re.compile(rf"([{_CLAUSE_MARKS}]+)(?!\d)")
 _QUESTION_MARKS = frozenset("?؟？")
 
 
@@ -705,8 +707,6 @@ def _ages_in_words(u: Utterance) -> tuple[set[int], set[int]]:
     return own, plain
 
 
-# Where a clause ends: a number's marks are looked for inside its own clause only.
-_CLAUSE = re.compile(r"[,;.!?،؛؟\n]+(?!\d)")
 # How far back a mark may stand from its number ("my youngest daughter is 3").
 MARK_REACH = 4
 
@@ -805,11 +805,12 @@ class _Span:
     end: int
 
 
-def _durations_of(language: str | None) -> list[Durations]:
-    """The conversation's language's duration words, and English (people mix them)."""
+def _with_durations(language: str | None) -> list[Lexicon]:
+    """The conversation's language's lexicon, and English (people mix them), where they
+    say how long ago something was."""
     lexes = lexicons()
     chosen = [lexes[c] for c in dict.fromkeys([language or "en", "en"]) if c in lexes]
-    return [lex.durations for lex in chosen if lex.durations]
+    return [lex for lex in chosen if lex.durations]
 
 
 def _phrase_at(words: list[str], i: int, phrases: Iterable[str]) -> int:
@@ -918,8 +919,9 @@ def years_since_first_permit(
         chosen = [y for y, ago in found if asked or (ago and permit)]
         return chosen[0] if len(set(chosen)) == 1 and 0 <= chosen[0] <= MAX_YEARS else None
     candidates: list[float] = []
-    for d in _durations_of(u.language):
-        lex = next(x for x in lexicons().values() if x.durations is d)
+    for lex in _with_durations(u.language):
+        d = lex.durations
+        assert d is not None
         for clause in _CLAUSE.split(_DECIMAL.sub(rf"\1{_DECIMAL_MARK}\2", u.folded)):
             words = key(clause).split()
             permit = any(_phrase_at(words, i, d.permit) for i in range(len(words)))
