@@ -679,14 +679,15 @@ def _ages_in_words(u: Utterance) -> tuple[set[int], set[int]]:
     own: set[int] = set()
     plain: set[int] = set()
     for clause in _CLAUSE.split(u.folded):
-        words = key(clause).split()
+        words = [_without_and(w) for w in key(clause).split()]
         kinds: dict[int, str] = {}
         for i, word in enumerate(words):
             match = _DIGIT_WORD.fullmatch(word)
             if not match or (match.group(2) and match.group(2) not in own_words):
                 continue
-            joined = i >= 2 and i - 2 in kinds and len(words[i - 1]) <= 4
-            if joined and not _DIGIT_WORD.fullmatch(words[i - 1]):
+            between = words[i - 1] if i >= 1 else ""
+            joined = i >= 2 and i - 2 in kinds and len(between) <= 4
+            if joined and not _DIGIT_WORD.fullmatch(between) and between not in own_words | not_words:
                 kind = kinds[i - 2]
             else:
                 kind = _nearest_mark(words, i, own_words, not_words)
@@ -709,6 +710,13 @@ def _ages_in_words(u: Utterance) -> tuple[set[int], set[int]]:
 
 # How far back a mark may stand from its number ("my youngest daughter is 3").
 MARK_REACH = 4
+
+
+def _without_and(word: str) -> str:
+    """Arabic and Persian write "and" (و) joined to the next word: "والولاد ٣ و٧" is
+    "and the kids 3 and 7"."""
+    rest = word[1:]
+    return rest if word[:1] == "و" and (len(rest) > 2 or rest.isdigit()) else word
 
 
 def _nearest_mark(
@@ -742,17 +750,33 @@ _CHINESE_NOT_AGE = ("年前", "个月", "年", "岁的时候", "岁时")
 
 
 def _ages_in_chinese(u: Utterance) -> tuple[set[int], set[int]]:
-    """Chinese: numerals as digits first ("四十五" → 45), then the same marks as above."""
+    """Chinese: numerals as digits first ("四十五" → 45), then the same marks as above:
+    in the number's clause, whichever comes last before it, the person ("我", "今年") or
+    a child or relative ("孩子", "我老公", "她"), decides; "岁" after it alone makes it an age."""
     text = _CJK_NUMERALS.sub(lambda m: str(_combine(_segment_cjk(m.group()), True)), u.folded)
+    lex = lexicons().get("zh")
+    others = (*_CHINESE_CHILD, *(lex.others if lex else ()))
     own: set[int] = set()
     plain: set[int] = set()
-    for match in re.finditer(r"\d{1,3}", text):
-        before, after = text[max(0, match.start() - 6) : match.start()], text[match.end() :][:6]
-        if any(w in before for w in _CHINESE_CHILD) or after.startswith(_CHINESE_NOT_AGE):
-            continue
-        mine = before.endswith(("我", "今年", "自己")) or after.startswith("岁")
-        (own if mine else plain).add(int(match.group()))
+    for clause in _CLAUSE.split(text):
+        for match in re.finditer(r"\d{1,3}", clause):
+            before, after = clause[: match.start()], clause[match.end() :][:6]
+            if after.startswith(_CHINESE_NOT_AGE):
+                continue
+            theirs = max((before.rfind(o) + len(o) for o in others if o in before), default=-1)
+            mine = max(
+                (i + 1 for i in range(len(before)) if before.startswith(_CHINESE_SELF, i)
+                 and not any(before.startswith(o, i) for o in others)),
+                default=-1,
+            )
+            if theirs > mine:
+                continue
+            (own if mine >= 0 or after.startswith("岁") else plain).add(int(match.group()))
     return own, plain
+
+
+# Words by which a Chinese sentence says it speaks of the person writing.
+_CHINESE_SELF = ("我", "今年", "自己")
 
 
 def _segment_cjk(run: str) -> list[int]:
@@ -789,7 +813,7 @@ def age(text: str | Utterance, language: str | None = None, *, asked: bool = Fal
 _DECIMAL = re.compile(r"(\d)[,.](\d)")
 _DECIMAL_MARK = "·"
 _NUMBER = re.compile(r"(\d{1,3})(?:·(\d))?([^\W\d_]*)")
-_CALENDAR_YEAR = re.compile(r"(?:19|20)\d\d")
+_CALENDAR_YEAR = re.compile(r"((?:19|20)\d\d)[^\W\d_]*")
 # Calendar years a first permit can have been granted in ("I got it in 2021").
 FIRST_YEAR = 1950
 # Years since the first permit beyond this are no answer ("in 1000 years").
@@ -803,6 +827,7 @@ class _Span:
     years: float
     start: int
     end: int
+    dated: bool = False  # a calendar year, not a length of time
 
 
 def _with_durations(language: str | None) -> list[Lexicon]:
@@ -833,8 +858,10 @@ def _spans(words: list[str], d: Durations, numbers: dict[str, int], today: int) 
             found.append(_Span(d.fixed[" ".join(words[i : i + n])], i, i + n))
             i += n
             continue
-        if _CALENDAR_YEAR.fullmatch(words[i]) and FIRST_YEAR <= int(words[i]) <= today:
-            found.append(_Span(float(today - int(words[i])), i, i + 1))  # "in 2021"
+        calendar = _CALENDAR_YEAR.fullmatch(words[i])
+        if calendar and FIRST_YEAR <= int(calendar.group(1)) <= today:
+            # "in 2021", Turkish "2022'de": a date, said with the permit it dates
+            found.append(_Span(float(today - int(calendar.group(1))), i, i + 1, dated=True))
             i += 1
             continue
         match = _NUMBER.fullmatch(words[i])
@@ -926,7 +953,7 @@ def years_since_first_permit(
             words = key(clause).split()
             permit = any(_phrase_at(words, i, d.permit) for i in range(len(words)))
             for span in _spans(words, d, lex.numbers, today):
-                if asked or (permit and _near(words, span, d.ago | d.permit, reach=3)):
+                if asked or (permit and (span.dated or _near(words, span, d.ago | d.permit, reach=3))):
                     candidates.append(span.years)
         if candidates:
             break

@@ -110,6 +110,7 @@ def test_short_yes_no_words_count_only_in_their_own_language():
         ("j'ai eu mon titre de séjour il y a 2 ans", "fr", False, 2.0),
         ("اخذت الاقامة قبل سنتين", "ar", False, 2.0),
         ("居留许可是三年前拿的", "zh", False, 3.0),
+        ("sain oleskeluluvan vuonna 2020", "fi", False, 6.0),  # a calendar year with the permit
         # Not about the permit, or not a duration: nothing.
         ("I have been living in Finland for 6 years", "en", False, None),
         ("olen 34 vuotta vanha", "fi", False, None),
@@ -136,6 +137,9 @@ def test_years_in_passing_reach_the_facts_of_a_message():
         ("mä oon 27 ja poika on 3v", "fi", 27),
         ("у меня дети 5 и 8 лет, мне 33", "ru", 33),
         ("oğlum 7 yaşında, ben 30 yaşındayım", "tr", 30),
+        ("عمري ٤٢ وبنتي ٦", "ar", 42),  # "and" joined to the next word: "and my daughter 6"
+        ("女儿九岁，儿子四岁，我自己三十六", "zh", 36),
+        ("我丈夫五十岁", "zh", None),
         ("my husband is 50", "en", None),
     ],
 )
