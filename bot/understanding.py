@@ -801,7 +801,7 @@ def age(text: str | Utterance, language: str | None = None, *, asked: bool = Fal
         return own.pop()
     if own:
         return None
-    if not plain and not re.search(r"\d", u.folded):
+    if not plain and not u.cjk and not re.search(r"\d", u.folded):  # Chinese numerals: read above
         plain = {n for n in numbers_in(u.text, u.language) if 0 <= n <= MAX_AGE}
     if len(plain) == 1:
         value = plain.pop()
