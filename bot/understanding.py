@@ -753,7 +753,7 @@ def _ages_in_chinese(u: Utterance) -> tuple[set[int], set[int]]:
     """Chinese: numerals as digits first ("四十五" → 45), then the same marks as above:
     in the number's clause, whichever comes last before it, the person ("我", "今年") or
     a child or relative ("孩子", "我老公", "她"), decides; "岁" after it alone makes it an age."""
-    text = _CJK_NUMERALS.sub(lambda m: str(_combine(_segment_cjk(m.group()), True)), u.folded)
+    text = _CJK_NUMERALS.sub(_cjk_number, u.folded)
     lex = lexicons().get("zh")
     others = (*_CHINESE_CHILD, *(lex.others if lex else ()))
     own: set[int] = set()
@@ -773,6 +773,15 @@ def _ages_in_chinese(u: Utterance) -> tuple[set[int], set[int]]:
                 continue
             (own if mine >= 0 or after.startswith("岁") else plain).add(int(match.group()))
     return own, plain
+
+
+def _cjk_number(match: re.Match[str]) -> str:
+    """A run of Chinese numerals as digits; a lone 一 or 两 is "a"/"a pair" (一个人, alone)
+    unless a year or an age follows, as in numbers_in."""
+    run, following = match.group(), match.string[match.end() : match.end() + 1]
+    if run in ("一", "两", "兩") and following not in ("年", "岁", "歲"):
+        return run
+    return str(_combine(_segment_cjk(run), True))
 
 
 # Words by which a Chinese sentence says it speaks of the person writing.
