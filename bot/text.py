@@ -38,6 +38,7 @@ _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890
 
 _WORD = re.compile(r"[\w'’ʼ-]+", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CJK_RUNS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\u3400-\u9fff\uf900-\ufaff]+")
 
 
 def fold_digits(text: str) -> str:
@@ -65,8 +66,13 @@ def key(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """Words of a message, punctuation removed, original case kept."""
-    return _WORD.findall(unicodedata.normalize("NFKC", text))
+    """Words of a message, punctuation removed, original case kept. Chinese writes no
+    spaces, also not around a name in Latin letters ("在Porvoo", "住在Oulussa"): a run of
+    Chinese characters and a run of other letters are separate words."""
+    words = []
+    for word in _WORD.findall(unicodedata.normalize("NFKC", text)):
+        words += _CJK_RUNS.findall(word) if _CJK.search(word) else [word]
+    return words
 
 
 def has_cjk(text: str) -> bool:

@@ -171,8 +171,10 @@ def test_edit_distance_counts_a_swap_as_one():
         ("працюю у Раумі", "Rauma"),  # Ukrainian locative -а → -і
         ("живу в Котці", "Kotka"),  # Ukrainian softening к → ц before -і
         ("из Коуволы", "Kouvola"),  # genitive -ы
+        ("我住在Porvoo，一个小城市", "Porvoo"),  # a Latin name inside Chinese, no spaces
+        ("تو کراوا زندگی می‌کنم", "Kerava"),
     ],
 )
-def test_cyrillic_case_forms_of_names(text, name):
+def test_names_inside_sentences_of_other_scripts(text, name):
     found = registry.load().resolve(text, suggest=False)
     assert found.municipality is not None and found.municipality.name_fi == name
