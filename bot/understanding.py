@@ -395,7 +395,7 @@ def _as_utterance(text: str | Utterance, language: str | None) -> Utterance:
 # How the lexicons and the sentence model decide together (chosen on the development
 # set tests/data/slots, never on the held-out set):
 # - the model alone gives a value when it is this sure, and this far ahead of the next;
-ACCEPT, MARGIN = 0.5, 0.2
+ACCEPT, MARGIN = 0.6, 0.3
 # - it overrules a lexicon phrase (negation, paraphrase) when this sure of another value;
 OVERRULE = 0.55
 # - two values both this likely, and closer than MARGIN, are asked about, not guessed;
