@@ -91,6 +91,7 @@ class KotobottiTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` on ``KOTOBOTTI_DB_URL`` with the indexes its queries need; no typed text."""
 
     def __init__(self, domain: Any = None, host: str | None = None, event_broker: Any = None, **kwargs: Any):
+        storage.retention_days()  # a bad KOTOBOTTI_RETENTION_DAYS stops the server at start, not mid-answer
         url = kwargs.pop("url", None) or storage.db_url()
         engine = storage.create_engine(url)  # a missing driver fails here, loudly
         engine.dispose()
