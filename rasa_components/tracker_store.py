@@ -20,7 +20,7 @@ import json
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.events import Restarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -104,11 +104,22 @@ class KotobottiTrackerStore(SQLTrackerStore):
         storage.ensure_indexes(self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Store the events Rasa has not stored yet, each without typed text."""
+        """Store the events Rasa has not stored yet, each without typed text.
+
+        A restart (``/restart``: what ``/forget`` and the widget's delete button send)
+        deletes the conversation from the database at once, all its sessions, rather
+        than keeping it under a ``restart`` event until the purge: the person was told
+        their conversation is deleted.
+        """
         await self.stream_events(tracker)
         values = slot_values(tracker)
         with self.session_scope() as session:
-            for event in self._additional_events(session, tracker):
+            events = list(self._additional_events(session, tracker))
+            restarts = [i for i, event in enumerate(events) if isinstance(event, Restarted)]
+            if restarts:
+                session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id).delete()
+                events = events[restarts[-1] + 1 :]
+            for event in events:
                 data = without_typed_text(event.as_dict(), values)
                 intent = (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY)
                 session.add(

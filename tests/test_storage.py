@@ -15,7 +15,14 @@ import uuid
 import pytest
 import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import cli, storage
@@ -121,6 +128,27 @@ def test_a_continued_conversation_adds_only_its_new_events(db_url, domain):
     assert [e.intent_name for e in again.events if isinstance(e, UserUttered)] == ["inform", "affirm"]
     everything = asyncio.run(saved.retrieve_full_tracker("person-2"))
     assert len(everything.events) == len(tracker.events) + 1, "no event stored twice"
+
+
+def test_a_restart_deletes_the_conversation_from_the_database(db_url, domain):
+    """/forget and the widget's delete button send /restart: nothing of before may stay."""
+    saved = store(db_url, domain)
+    asyncio.run(saved.save(conversation("forgetful", "Espoo", time.time() - 100)))
+    asyncio.run(saved.save(conversation("someone-else", "Vantaa", time.time() - 100)))
+    tracker = asyncio.run(saved.retrieve("forgetful"))
+    tracker.update(UserUttered("/restart", parse_data={"intent": {"name": "restart"}}))
+    tracker.update(ActionExecuted("action_restart"))
+    tracker.update(Restarted())
+    asyncio.run(saved.save(tracker))
+    assert asyncio.run(saved.retrieve_full_tracker("forgetful")) is None
+    assert asyncio.run(saved.retrieve("someone-else")) is not None
+    # The conversation starts again, stored from its new start only.
+    tracker.update(ActionExecuted("action_listen"))
+    tracker.update(UserUttered("hello", parse_data={"intent": {"name": "greet"}}))
+    asyncio.run(saved.save(tracker))
+    again = asyncio.run(saved.retrieve_full_tracker("forgetful"))
+    assert [type(e).__name__ for e in again.events] == ["ActionExecuted", "UserUttered"]
+    assert again.get_slot("permit_type") is None
 
 
 def test_the_queries_have_their_indexes(db_url, domain):
