@@ -138,15 +138,10 @@ def _purge() -> int:
     from bot import storage  # SQLAlchemy only for the commands that need the database
 
     try:
-        days = storage.retention_days()
-        engine = storage.create_engine(storage.db_url())
+        deleted, days = storage.purge_configured()
     except (ValueError, RuntimeError) as exc:
         sys.stderr.write(f"kotobotti: error: {exc}\n")
         return 2
-    try:
-        deleted = storage.purge(engine, days)
-    finally:
-        engine.dispose()
     print(f"Deleted {deleted} conversation(s) whose last message was more than {days} days ago.")
     return 0
 

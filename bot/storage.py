@@ -112,3 +112,16 @@ def purge(engine: sa.engine.Engine, days: int, now: float | None = None) -> int:
         if count:
             connection.execute(table.delete().where(table.c.sender_id.in_(old.scalar_subquery())))
     return int(count)
+
+
+def purge_configured() -> tuple[int, int]:
+    """``purge`` on the configured database with the configured period: (deleted, days).
+
+    Raises ValueError or RuntimeError, with a message naming the bad setting.
+    """
+    days = retention_days()
+    engine = create_engine(db_url())
+    try:
+        return purge(engine, days), days
+    finally:
+        engine.dispose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
@@ -25,7 +26,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import cli, storage
+from bot import cli, serve, storage
 from bot.serve import ROOT
 from rasa_components.tracker_store import KotobottiTrackerStore
 
@@ -217,3 +218,14 @@ def test_default_database_is_a_file_under_var():
     assert storage.db_url({}) == f"sqlite:///{storage.VAR_DIR / 'kotobotti.db'}"
     assert storage.db_url({storage.DB_URL_VARIABLE: POSTGRES}) == POSTGRES
     assert storage.retention_days({}) == 30
+
+
+def test_make_run_purges_at_start(tmp_path, domain, monkeypatch, capsys):
+    url = f"sqlite:///{tmp_path / 'kotobotti.db'}"
+    asyncio.run(store(url, domain).save(conversation("old", "a", time.time() - 40 * DAY)))
+    monkeypatch.setenv(storage.DB_URL_VARIABLE, url)
+    stop = threading.Event()
+    stop.set()  # the first purge only, not a day's wait
+    serve.purge_daily(stop)
+    assert "deleted 1 conversation" in capsys.readouterr().out
+    assert asyncio.run(store(url, domain).retrieve("old")) is None
