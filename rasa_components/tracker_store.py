@@ -114,11 +114,13 @@ class KotobottiTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         values = slot_values(tracker)
         with self.session_scope() as session:
-            events = list(self._additional_events(session, tracker))
-            restarts = [i for i, event in enumerate(events) if isinstance(event, Restarted)]
+            restarts = [i for i, event in enumerate(tracker.events) if isinstance(event, Restarted)]
             if restarts:
+                # Rewritten whole, however often this tracker is saved: what followed the restart.
                 session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id).delete()
-                events = events[restarts[-1] + 1 :]
+                events = list(tracker.events)[restarts[-1] + 1 :]
+            else:
+                events = list(self._additional_events(session, tracker))
             for event in events:
                 data = without_typed_text(event.as_dict(), values)
                 intent = (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY)

@@ -142,10 +142,13 @@ def test_a_restart_deletes_the_conversation_from_the_database(db_url, domain):
     tracker.update(Restarted())
     asyncio.run(saved.save(tracker))
     assert asyncio.run(saved.retrieve_full_tracker("forgetful")) is None
+    asyncio.run(saved.save(tracker))  # saved again in the same turn: the old events stay gone
+    assert asyncio.run(saved.retrieve_full_tracker("forgetful")) is None
     assert asyncio.run(saved.retrieve("someone-else")) is not None
     # The conversation starts again, stored from its new start only.
     tracker.update(ActionExecuted("action_listen"))
     tracker.update(UserUttered("hello", parse_data={"intent": {"name": "greet"}}))
+    asyncio.run(saved.save(tracker))
     asyncio.run(saved.save(tracker))
     again = asyncio.run(saved.retrieve_full_tracker("forgetful"))
     assert [type(e).__name__ for e in again.events] == ["ActionExecuted", "UserUttered"]
