@@ -2,7 +2,8 @@
 
 ``kotobotti check`` runs the eligibility engine on one case. Values it cannot
 understand end in a one-line error on stderr naming the value and the accepted ones,
-with exit status 2 (argparse's convention for usage errors). Once the rule file in force
+with exit status 2 (argparse's convention for usage errors). ``kotobotti purge`` deletes
+the conversations older than the retention period (``bot/storage.py``). Once the rule file in force
 is past its ``review_by`` day, staff are warned on stderr (the answer itself says so to
 the person too); ``--date`` asks as of another day.
 """
@@ -123,7 +124,26 @@ def build_parser() -> argparse.ArgumentParser:
         description="Environment: TELEGRAM_BOT_TOKEN (required, from @BotFather), KOTOBOTTI_RASA_URL, "
         "KOTOBOTTI_TELEGRAM_API_URL, KOTOBOTTI_TELEGRAM_WEBHOOK_URL, KOTOBOTTI_TELEGRAM_LISTEN.",
     )
+    commands.add_parser(
+        "purge",
+        help="delete the conversations older than the retention period (contract §6)",
+        description="Deletes every conversation whose last message is older than KOTOBOTTI_RETENTION_DAYS "
+        "(default 30) from the database KOTOBOTTI_DB_URL (default the SQLite file var/kotobotti.db), "
+        "and prints how many; no ids.",
+    )
     return parser
+
+
+def _purge() -> int:
+    from bot import storage  # SQLAlchemy only for the commands that need the database
+
+    try:
+        deleted, days = storage.purge_configured()
+    except (ValueError, RuntimeError) as exc:
+        sys.stderr.write(f"kotobotti: error: {exc}\n")
+        return 2
+    print(f"Deleted {deleted} conversation(s) whose last message was more than {days} days ago.")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -136,6 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.channels import telegram  # python-telegram-bot only for the bridge
 
         return telegram.main()
+    if args.command == "purge":
+        return _purge()
     if args.command == "check":
         profile = Profile.from_facts(vars(args))
         try:

@@ -1,7 +1,8 @@
 """``kotobotti serve``: the whole assistant on embedded defaults (contract §1).
 
 Starts the action server (5055), the Rasa server (5005, REST and socket.io) and the web
-chat page with the widget (8080, ``bot/widget_server.py``). The
+chat page with the widget (8080, ``bot/widget_server.py``), and deletes the conversations
+past the retention period at start and daily (:func:`purge_daily`). The
 Rasa HTTP API (/conversations, /status, /model/parse) is enabled only when
 ``KOTOBOTTI_API_TOKEN`` is set, and then only with that token: without it a
 conversation can be read by no one but its channel.
@@ -15,6 +16,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -152,6 +154,24 @@ def running(
                 out.close()  # type: ignore[union-attr]
 
 
+def purge_daily(stop: threading.Event) -> None:
+    """The retention job of ``make run`` (contract §6): ``kotobotti purge`` now, then daily.
+
+    A failure (the database unreachable for a moment) is reported and tried again the
+    next day; it never stops the assistant.
+    """
+    from bot import storage
+
+    while True:
+        try:
+            deleted, days = storage.purge_configured()
+            print(f"Retention: deleted {deleted} conversation(s) older than {days} days.", flush=True)
+        except Exception as exc:  # noqa: BLE001 - reported, retried tomorrow
+            print(f"Retention: purge failed ({type(exc).__name__}); trying again tomorrow.", flush=True)
+        if stop.wait(storage.SECONDS_PER_DAY):
+            return
+
+
 def main() -> int:
     from bot import widget_server
 
@@ -174,7 +194,10 @@ Kotobotti is running (ready in {time.monotonic() - started:.0f} s).
 Press Ctrl-C to stop.""",
             flush=True,
         )
+        stop = threading.Event()
+        threading.Thread(target=purge_daily, args=(stop,), name="purge", daemon=True).start()
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         with contextlib.suppress(KeyboardInterrupt):
             signal.pause()
+        stop.set()
     return 0

@@ -19,8 +19,8 @@ from bot.conversation.turns import payload
 from bot.i18n import N_, languages, native_name, translator
 from bot.ruleset import packaged
 
-# What the widget's delete button sends. Rasa's /restart resets the conversation; the
-# storage issue replaces it with real deletion, here and nowhere else.
+# What the widget's delete button sends. Rasa's /restart resets the conversation, and the
+# tracker store (rasa_components/tracker_store.py) then deletes it from the database.
 FORGET_PAYLOAD = "/restart"
 
 # The first message of a conversation, sent by the widget when it is first opened, so

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import serve  # noqa: E402
+from bot import serve, storage  # noqa: E402
 from tests.language_cases import CASES  # noqa: E402
 
 STOCK = {"train_s": 120, "cold_start_s": 74, "rss_mb": 1270, "p95_s": 1.05}
@@ -86,6 +86,7 @@ def main() -> int:
         ports = serve.Ports(rasa=serve.free_port(), actions=serve.free_port())
         started = time.perf_counter()
         env = {k: v for k, v in os.environ.items() if k != serve.TOKEN_VARIABLE}
+        env[storage.DB_URL_VARIABLE] = f"sqlite:///{tmp}/bench.db"  # not the checkout's conversations
         with serve.running(model=Path(tmp) / "bench.tar.gz", ports=ports, env=env) as up:
             serve.send(up.base, "warm-up", "hello", {"language": "en"})  # the first answer loads the graph
             cold_s = time.perf_counter() - started

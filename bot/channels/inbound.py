@@ -15,9 +15,9 @@ assistant, and it reaches it as something the assistant may be told:
 - Anything else starting with ``/`` (``/restart{``, ``/session_start``,
   ``/action_restart``, ``/danger@0.01``) is read as words: the slashes are dropped, so
   Rasa's slash syntax is never applied to it, and the person gets an answer.
-- ``/restart`` starts the conversation again (Rasa's reset). Today it is also what
-  ``/forget`` sends (:func:`forget_message`); the storage issue gives deletion its own
-  message there.
+- ``/restart`` starts the conversation again (Rasa's reset), and the tracker store
+  deletes the conversation from the database at once; so it is also what ``/forget``
+  sends (:func:`forget_message`).
 
 No Rasa import: the Rasa side (``rasa_components/rest_channel.py``) and the Telegram
 bridge call the same functions.
@@ -94,9 +94,9 @@ def forget_message() -> str:
     """What a channel sends when a person asks to delete their conversation (``/forget``,
     the widget's delete button).
 
-    Today conversations live in the Rasa server's memory only and ``/restart`` resets
-    them; the storage issue replaces this with a message that deletes them from the
-    database (contract §6). Every channel calls this function, so that change is here.
+    ``/restart`` resets the conversation and the tracker store
+    (``rasa_components/tracker_store.py``) deletes it from the database at once
+    (contract §6). Every channel calls this function, so a change of message is here.
     """
     return RESTART
 

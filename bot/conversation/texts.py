@@ -11,6 +11,7 @@ from bot.conversation.turns import Message, State, payload
 from bot.facts import FACTS
 from bot.i18n import N_, Translator, languages, native_name
 from bot.render import INTERPRETER_TIP
+from bot.storage import retention_days
 
 NOT_UNDERSTOOD = N_('Sorry, I did not understand. You can tap a button or write "help".')
 HELP = N_(
@@ -61,7 +62,8 @@ def welcome(_: Translator) -> list[Message]:
 def consent_question(_: Translator) -> Message:
     return Message(
         _(
-            "I will ask about your residence permit, municipality, age and work situation. I do not ask your name. Your answers are kept only in the service's memory, never in a database, and are gone when the service restarts. Do you agree to answer?"
+            "I will ask about your residence permit, municipality, age and work situation. I do not ask your name. Your answers are kept for {days} days after your last message, without the words you typed, and then deleted. Do you agree to answer?",
+            days=retention_days(),
         ),
         (
             (_("Yes, let's start"), payload("affirm")),

@@ -8,15 +8,21 @@ import urllib.request
 
 import pytest
 
-from bot import serve
+from bot import serve, storage
 
 TOKEN = "e2e-token"
 
 
+def own_database(folder) -> dict[str, str]:
+    """The environment with a new SQLite database in ``folder``: a test run never continues
+    the conversations of an earlier run (same sender ids) nor fills the checkout's var/."""
+    return {**os.environ, storage.DB_URL_VARIABLE: f"sqlite:///{folder}/kotobotti.db"}
+
+
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     ports = serve.Ports(rasa=serve.free_port(), actions=serve.free_port())
-    env = {**os.environ, serve.TOKEN_VARIABLE: TOKEN}
+    env = {**own_database(tmp_path_factory.mktemp("db")), serve.TOKEN_VARIABLE: TOKEN}
     with serve.running(ports=ports, env=env) as servers:
         yield servers.base
 

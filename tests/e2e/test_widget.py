@@ -10,7 +10,6 @@ Marked slow: it starts Rasa.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from bot.conversation import texts
 from bot.facts import FACTS
 from bot.i18n import native_name, translator
 from bot.widget_texts import LABELS, direction
-from tests.e2e.conftest import TOKEN, tracker
+from tests.e2e.conftest import TOKEN, own_database, tracker
 from tests.e2e.test_rest_conversations import CONVERSATIONS
 
 pytestmark = pytest.mark.slow
@@ -35,13 +34,14 @@ YEARS = 1.5  # the answer the REST conversations type as /inform{"years_since_fi
 
 
 @pytest.fixture(scope="module")
-def page():
+def page(tmp_path_factory):
     """The demo page on a free port, its widget talking to Rasa on another free port."""
     if not shutil.which("node"):
         pytest.fail("node is missing: install Node.js (Debian: nodejs) and run `make install`")
     ports = serve.Ports(rasa=serve.free_port(), actions=serve.free_port())
     web = serve.free_port()
-    env = {**os.environ, serve.TOKEN_VARIABLE: TOKEN}  # the test reads trackers through the API
+    # The test reads trackers through the API.
+    env = {**own_database(tmp_path_factory.mktemp("db")), serve.TOKEN_VARIABLE: TOKEN}
     site = widget_server.Site(ports.rasa)
     with serve.running(ports=ports, env=env) as servers, widget_server.serving(web, site, "127.0.0.1"):
         yield Page(f"http://127.0.0.1:{web}/", servers.base)

@@ -1,0 +1,127 @@
+"""Where conversations are kept, for how long, and their deletion (contract §6).
+
+The database is ``KOTOBOTTI_DB_URL`` (a SQLAlchemy URL), by default a SQLite file under
+``var/`` in the checkout so ``make run`` needs no setup; PostgreSQL when the URL says
+so. Rasa's tracker store writes the conversations (``rasa_components/tracker_store.py``,
+which takes the URL from here); this module only reads the settings and deletes what is
+older than ``KOTOBOTTI_RETENTION_DAYS`` (default 30) after a conversation's last event.
+It knows the table by its SQL name only, so ``kotobotti purge`` needs no Rasa import.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import sqlalchemy as sa
+
+DB_URL_VARIABLE = "KOTOBOTTI_DB_URL"
+RETENTION_VARIABLE = "KOTOBOTTI_RETENTION_DAYS"
+DEFAULT_RETENTION_DAYS = 30
+VAR_DIR = Path(__file__).resolve().parent.parent / "var"
+DEFAULT_DB_FILE = VAR_DIR / "kotobotti.db"
+EVENTS_TABLE = "events"  # Rasa's SQLTrackerStore table
+
+# The indexes the tracker store's queries need (Rasa 3.6 creates one on sender_id alone):
+# each message looks up the latest session start of one sender, then its events in order,
+# and the purge asks each sender's last event.
+INDEXES: dict[str, tuple[str, ...]] = {
+    "ix_events_sender_type_timestamp": ("sender_id", "type_name", "timestamp"),
+    "ix_events_sender_timestamp": ("sender_id", "timestamp"),
+}
+
+SECONDS_PER_DAY = 86400
+
+
+def db_url(env: Mapping[str, str] | None = None) -> str:
+    """The database's SQLAlchemy URL; the default SQLite file's folder is created here."""
+    env = os.environ if env is None else env
+    url = (env.get(DB_URL_VARIABLE) or "").strip()
+    if url:
+        return url
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_DB_FILE}"
+
+
+def retention_days(env: Mapping[str, str] | None = None) -> int:
+    """``KOTOBOTTI_RETENTION_DAYS`` as a whole number of days (at least 1)."""
+    env = os.environ if env is None else env
+    raw = (env.get(RETENTION_VARIABLE) or "").strip()
+    if not raw:
+        return DEFAULT_RETENTION_DAYS
+    try:
+        days = int(raw)
+    except ValueError:
+        raise ValueError(f"{RETENTION_VARIABLE}: {raw!r} is not a whole number of days") from None
+    if days < 1:
+        raise ValueError(f"{RETENTION_VARIABLE}: {raw!r} must be at least 1")
+    return days
+
+
+def create_engine(url: str) -> sa.engine.Engine:
+    """An engine for ``url``, failing clearly on a malformed URL or a missing database driver."""
+    try:
+        return sa.create_engine(url)
+    except (ImportError, sa.exc.ArgumentError) as exc:
+        # The message names the dialect, never the URL (it may hold a password).
+        raise RuntimeError(f"{DB_URL_VARIABLE}: not a usable database URL ({type(exc).__name__})") from None
+
+
+def _events(engine: sa.engine.Engine) -> sa.Table | None:
+    if not sa.inspect(engine).has_table(EVENTS_TABLE):
+        return None
+    return sa.Table(EVENTS_TABLE, sa.MetaData(), autoload_with=engine)
+
+
+def ensure_indexes(engine: sa.engine.Engine) -> None:
+    """Create the missing ``INDEXES`` on the events table (several servers may race: fine)."""
+    table = _events(engine)
+    if table is None:
+        return
+    present = {index["name"] for index in sa.inspect(engine).get_indexes(EVENTS_TABLE)}
+    for name, columns in INDEXES.items():
+        if name in present:
+            continue
+        try:
+            sa.Index(name, *(table.c[c] for c in columns)).create(engine)
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError):
+            # Another server created it between our look and our CREATE.
+            if name not in {i["name"] for i in sa.inspect(engine).get_indexes(EVENTS_TABLE)}:
+                raise
+
+
+def purge(engine: sa.engine.Engine, days: int, now: float | None = None) -> int:
+    """Delete every conversation whose last event is older than ``days``; how many were deleted.
+
+    A conversation is all the events of one sender id; it goes as a whole, in one
+    transaction, so no half conversation is left behind.
+    """
+    table = _events(engine)
+    if table is None:
+        return 0
+    cutoff = (time.time() if now is None else now) - days * SECONDS_PER_DAY
+    old = (
+        sa.select(table.c.sender_id)
+        .group_by(table.c.sender_id)
+        .having(sa.func.max(table.c.timestamp) < cutoff)
+    )
+    with engine.begin() as connection:
+        count = connection.execute(sa.select(sa.func.count()).select_from(old.subquery())).scalar_one()
+        if count:
+            connection.execute(table.delete().where(table.c.sender_id.in_(old.scalar_subquery())))
+    return int(count)
+
+
+def purge_configured() -> tuple[int, int]:
+    """``purge`` on the configured database with the configured period: (deleted, days).
+
+    Raises ValueError or RuntimeError, with a message naming the bad setting.
+    """
+    days = retention_days()
+    engine = create_engine(db_url())
+    try:
+        return purge(engine, days), days
+    finally:
+        engine.dispose()
