@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Iterator
 
 import pytest
 
@@ -29,3 +31,24 @@ def run(
 def services(result: Assessment) -> dict[str, tuple[str, bool]]:
     """service -> (provider, statutory) of an assessment's recommendations."""
     return {r.service: (r.provider, r.statutory) for r in result.recommendations}
+
+
+# The real PostgreSQL every session and CI has (trust auth, database "test").
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def postgres_schema(prefix: str) -> Iterator[str]:
+    """A URL into a schema of its own on the real PostgreSQL, dropped afterwards, so
+    parallel runs and other tests never see each other's rows."""
+    import sqlalchemy as sa
+
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

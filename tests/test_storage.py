@@ -29,8 +29,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot import cli, serve, storage
 from bot.serve import ROOT
 from rasa_components.tracker_store import KotobottiTrackerStore
+from tests.conftest import POSTGRES, postgres_schema
 
-POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 DAY = storage.SECONDS_PER_DAY
 
 
@@ -44,16 +44,7 @@ def db_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'kotobotti.db'}"
         return
-    schema = f"kotobotti_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    yield from postgres_schema("kotobotti_test")
 
 
 def conversation(sender: str, marker: str, start: float) -> DialogueStateTracker:

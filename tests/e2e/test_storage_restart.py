@@ -13,25 +13,16 @@ import pytest
 import sqlalchemy as sa
 
 from bot import serve, storage
+from tests.conftest import postgres_schema
 from tests.e2e.test_rest_conversations import CONVERSATIONS
 
 pytestmark = pytest.mark.slow
 
-POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture
 def database():
-    schema = f"kotobotti_e2e_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    yield from postgres_schema("kotobotti_e2e")
 
 
 def rows(url: str) -> list[tuple]:
