@@ -108,6 +108,7 @@ class Lexicon:
     negation_after: frozenset[str] = frozenset()
     others: frozenset[str] = frozenset()
     self_words: frozenset[str] = frozenset()
+    conjunctions: frozenset[str] = frozenset()
     _index: dict[str, PhraseIndex] = field(default_factory=dict, repr=False)
 
     def candidates(self, attribute: str, words: list[str], cjk: bool) -> list[Phrase]:
@@ -182,7 +183,8 @@ def _words(data: dict[str, Any], name: str, where: str) -> frozenset[str]:
 
 LEXICON_KEYS = frozenset(
     {"language", "permit_type", "employment_status", "yes", "no", "dont_know", "numbers", "connectors"}
-    | {"danger", "human", "own_age", "not_age", "durations", "negation", "negation_after", "others", "self"}
+    | {"danger", "human", "own_age", "not_age", "durations", "negation", "negation_after"}
+    | {"others", "self", "conjunctions"}
 )
 
 
@@ -246,6 +248,7 @@ def parse_lexicon(language: str, data: dict[str, Any]) -> Lexicon:
         negation_after=_words(data, "negation_after", language),
         others=_words(data, "others", language),
         self_words=_words(data, "self", language),
+        conjunctions=_words(data, "conjunctions", language),
     )
 
 
@@ -313,7 +316,11 @@ class Utterance:
         runs once per message); the rest, None when nothing was left out, tells which
         values the model may have read from someone else's clause.
         """
-        parts = [(c, question or _about_others(c, self.language)) for c, question in _clauses(self.folded)]
+        parts = [
+            (part, question or _about_others(part, self.language))
+            for c, question in _clauses(self.folded)
+            for part in _at_relatives(c, self.language)
+        ]
         kept = " ".join(c for c, left_out in parts if not left_out)
         if key(kept) == self.key:
             return self, None
@@ -353,6 +360,27 @@ def _clauses(text: str) -> list[tuple[str, bool]]:
     return found
 
 
+def _at_relatives(clause: str, language: str | None) -> list[str]:
+    """A clause cut where a conjunction starts one about someone else: "asun Oulussa ja
+    poikani on opiskelija" → "asun Oulussa", "ja poikani on opiskelija" (read as the
+    son's). Arabic and Persian "و" joined to the relative ("وزوجي") counts too."""
+    lex = lexicons().get(language or "")
+    if lex is None or not lex.conjunctions or has_cjk(clause):
+        return [clause]
+    spans = list(re.finditer(r"\S+", clause))
+    keys = [key(m.group()) for m in spans]
+    words = [_without_and(k) for k in keys]
+    cuts = []
+    for i in range(1, len(spans)):
+        joined = words[i] != keys[i]  # "وزوجي": and + my husband
+        if (keys[i] in lex.conjunctions and _phrase_at(words, i + 1, lex.others)) or (
+            joined and _phrase_at(words, i, lex.others)
+        ):
+            cuts.append(spans[i].start())
+    bounds = [0, *cuts, len(clause)]
+    return [clause[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if clause[a:b].strip()]
+
+
 def _about_others(clause: str, language: str | None) -> bool:
     """Whether a clause speaks of another person and not of the one writing: it starts
     with a relative or "he/she" ("with my husband" does not), and has no word of the
@@ -366,7 +394,9 @@ def _about_others(clause: str, language: str | None) -> bool:
         return any(start.startswith(o) for o in lex.others) and not any(
             w in k for w in lex.self_words
         )
-    words = k.split()
+    words = [_without_and(w) for w in k.split()]
+    if words and words[0] in lex.conjunctions:
+        words = words[1:]
     subject = bool(words) and bool(_phrase_at(words, 0, lex.others))
     mine = any(_phrase_at(words, i, lex.self_words) for i in range(len(words)))
     return subject and not mine
@@ -1036,8 +1066,10 @@ def understand(
             optional[fact] = reply == "yes"
             continue
         # In passing, a fact comes from a statement of the person's ("how do I apply for
-        # kotihoidon tuki?" says nothing); a family tie is a statement about the relative.
-        said = bool(own.key) or fact == "family_of_protection_beneficiary"
+        # kotihoidon tuki?" says nothing); the family tie, only beside a family permit
+        # ("I live in Vantaa and my wife works as a nurse" says nothing of one).
+        family_tie = fact == "family_of_protection_beneficiary"
+        said = permit.value == "family" if family_tie else bool(own.key)
         read = fact == asked or (said and not danger)
         value = optional_fact(u, fact, asked=fact == asked) if read else None
         if value is not None:

@@ -202,3 +202,15 @@ def test_own_clauses_are_read_beside_a_relatives():
     heard = understanding.understand("I live in Kuopio, my husband has a work permit in Varkaus", "en")
     assert heard.municipality == "Kuopio"
     assert heard.permit_type is None
+
+
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        ("asun Oulussa ja poikani on opiskelija", "fi", {"municipality": "Oulu"}),
+        ("I live in Vantaa and my wife works as a nurse", "en", {"municipality": "Vantaa"}),
+        ("я живу в Тампере, а муж работает водителем", "ru", {"municipality": "Tampere"}),
+    ],
+)
+def test_a_relatives_clause_after_and_is_theirs(text, language, expected):
+    assert understanding.understand(text, language).slots() == expected
