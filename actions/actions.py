@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, Restarted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -37,6 +37,20 @@ ActionRespond = _action(
 ActionRecommend = _action(
     "action_recommend", conversation.recommend, "The recommendations, once the form has every fact it needs."
 )
+
+
+class ActionForget(Action):
+    """ "Delete my data": confirms (bot.conversation.forget), then restarts the conversation;
+    the tracker store deletes a restarted conversation from the database at once."""
+
+    def name(self) -> str:
+        return "action_forget"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        emit(conversation.forget(state_of(tracker)), dispatcher, tracker.get_slot("language"))
+        return [Restarted()]
 
 
 def _ask(slot: str) -> Callable[[conversation.State], conversation.Turn]:

@@ -8,6 +8,7 @@ scanned. Marked slow: it starts Rasa.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import uuid
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ import pytest
 import sqlalchemy as sa
 
 from bot import serve, storage
+from bot.conversation import texts
+from bot.i18n import translator
 from bot.pseudonym import pseudonym
 from tests.conftest import postgres_schema
 from tests.e2e.conftest import TOKEN
@@ -109,3 +112,39 @@ def test_no_raw_channel_id_in_the_database_or_the_logs(up):
         assert not holding(up.database, raw), raw
         assert raw not in up.log.read_text(errors="replace"), raw
 
+
+# "Delete my data" as a person would write it (not the training examples).
+DELETE_MY_DATA = {
+    "fi": "voisitko poistaa kaikki minun tietoni",
+    "ar": "أرجوك احذف كل بياناتي",
+    "uk": "будь ласка, видаліть усі мої дані",
+}
+
+
+def sender_rows(url: str, sender: str) -> list[tuple[str, str]]:
+    """(type, data) of every stored event of one conversation (``sender`` is its pseudonym)."""
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        found = connection.execute(
+            sa.text("SELECT type_name, data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
+        ).all()
+    engine.dispose()
+    return [tuple(row) for row in found]
+
+
+@pytest.mark.parametrize("language", sorted(DELETE_MY_DATA))
+def test_delete_my_data_deletes_the_conversation_and_confirms(up, language):
+    messages = CONVERSATIONS[language][0]
+    sender = f"forget-{language}-{uuid.uuid4().hex[:8]}"
+    serve.send(up.base, sender, messages[0], {"language": language})
+    serve.send(up.base, sender, messages[1])  # yes: the questions begin
+    stored = sender_rows(up.database, pseudonym("rest", sender))
+    assert any(kind == "user" for kind, _ in stored) and any(kind == "slot" for kind, _ in stored)
+    replies = serve.send(up.base, sender, DELETE_MY_DATA[language])
+    assert [r.get("text") for r in replies] == [translator(language)(texts.DELETED)]
+    # What is left is only what Rasa wrote after the restart: nothing the person said or was told.
+    left = sender_rows(up.database, pseudonym("rest", sender))
+    kinds = {kind for kind, _ in left}
+    actions = {json.loads(data)["name"] for kind, data in left if kind == "action"}
+    assert kinds <= {"action", "session_started"}, left
+    assert actions <= {"action_listen", "action_session_start"}, left
