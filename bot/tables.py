@@ -11,6 +11,7 @@ safe to run at every start.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -50,6 +51,16 @@ def migrate(engine: sa.engine.Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+@lru_cache(maxsize=1)
+def configured_engine() -> sa.engine.Engine:
+    """The configured database (``KOTOBOTTI_DB_URL``), migrated once per process."""
+    from bot import storage
+
+    engine = storage.create_engine(storage.db_url())
+    migrate(engine)
+    return engine
 
 
 def record_rating(engine: sa.engine.Engine, language: str, rating: str, day: dt.date | None = None) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot import serve, storage
+from bot import report, serve, storage
 from bot.conversation import texts
 from bot.i18n import translator
 from bot.pseudonym import pseudonym
@@ -148,3 +148,24 @@ def test_delete_my_data_deletes_the_conversation_and_confirms(up, language):
     actions = {json.loads(data)["name"] for kind, data in left if kind == "action"}
     assert kinds <= {"action", "session_started"}, left
     assert actions <= {"action_listen", "action_session_start"}, left
+    assert audit(up.database).deletions["rest"] >= 1  # the audit: a count, no id
+
+
+def audit(url: str) -> report.Report:
+    engine = sa.create_engine(url)
+    try:
+        return report.build(engine)
+    finally:
+        engine.dispose()
+
+
+def test_a_one_tap_rating_is_kept_without_ids(up):
+    sender = f"rating-{uuid.uuid4().hex[:8]}"
+    messages = CONVERSATIONS["en"][0]
+    serve.send(up.base, sender, messages[0], {"language": "en"})
+    for message in messages[1:]:
+        serve.send(up.base, sender, message)
+    before = audit(up.database).ratings[("en", "helpful")]
+    assert serve.send(up.base, sender, '/thanks{"rating": "helpful"}')
+    assert audit(up.database).ratings[("en", "helpful")] == before + 1
+    assert not holding(up.database, sender)
