@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, Restarted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.adapter import emit, state_of
-from bot import conversation
+from bot import conversation, tables
 from bot.i18n import translator
+
+log = logging.getLogger(__name__)
 
 
 def _action(name: str, turn: Callable[[conversation.State], conversation.Turn], doc: str) -> type[Action]:
@@ -31,12 +34,45 @@ ActionFirstContact = _action(
     "action_first_contact", conversation.first_contact, "The first message: safety, who we are, consent."
 )
 ActionConsent = _action("action_consent", conversation.consent, "The answer to the consent question.")
+def _respond(state: conversation.State) -> conversation.Turn:
+    """``conversation.respond``; a one-tap rating it took is also kept for staff, as
+    (day, language, rating) only. A database problem costs the statistics, never the answer."""
+    turn = conversation.respond(state)
+    rating = turn.slots.get("rating")
+    if rating:
+        language = turn.slots.get("language") or state.slots.get("language") or "en"
+        try:
+            tables.record_rating(tables.configured_engine(), language, rating)
+        except Exception:  # noqa: BLE001 - logged without anything about the person
+            log.exception("could not keep a rating")
+    return turn
+
+
 ActionRespond = _action(
-    "action_respond", conversation.respond, "Every other message outside the form: help, corrections..."
+    "action_respond", _respond, "Every other message outside the form: help, corrections..."
 )
 ActionRecommend = _action(
     "action_recommend", conversation.recommend, "The recommendations, once the form has every fact it needs."
 )
+
+
+class ActionForget(Action):
+    """ "Delete my data": confirms (bot.conversation.forget), then restarts the conversation;
+    the tracker store deletes a restarted conversation from the database at once."""
+
+    def name(self) -> str:
+        return "action_forget"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        emit(conversation.forget(state_of(tracker)), dispatcher, tracker.get_slot("language"))
+        try:  # the audit: that a conversation was deleted on this channel today, nothing more
+            channel = tracker.get_latest_input_channel() or "unknown"
+            tables.record_deletion(tables.configured_engine(), channel)
+        except Exception:  # noqa: BLE001 - the deletion goes on; logged without ids
+            log.exception("could not keep the deletion audit")
+        return [Restarted()]
 
 
 def _ask(slot: str) -> Callable[[conversation.State], conversation.Turn]:

@@ -131,7 +131,25 @@ def build_parser() -> argparse.ArgumentParser:
         "(default 30) from the database KOTOBOTTI_DB_URL (default the SQLite file var/kotobotti.db), "
         "and prints how many; no ids.",
     )
+    commands.add_parser(
+        "report",
+        help="counts for staff: conversations per language, recommendations, fallback rate, ratings",
+        description="Reads the database KOTOBOTTI_DB_URL (default the SQLite file var/kotobotti.db) and "
+        "prints counts only: no ids, no text anyone typed.",
+    )
     return parser
+
+
+def _report() -> int:
+    from bot import report  # SQLAlchemy and Alembic only for the commands that need the database
+
+    try:
+        found = report.build_configured()
+    except RuntimeError as exc:
+        sys.stderr.write(f"kotobotti: error: {exc}\n")
+        return 2
+    print("\n".join(found.lines()))
+    return 0
 
 
 def _purge() -> int:
@@ -158,6 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return telegram.main()
     if args.command == "purge":
         return _purge()
+    if args.command == "report":
+        return _report()
     if args.command == "check":
         profile = Profile.from_facts(vars(args))
         try:

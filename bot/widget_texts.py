@@ -15,6 +15,7 @@ from typing import Any
 from babel import Locale
 
 from bot import render
+from bot.conversation import texts
 from bot.conversation.turns import payload
 from bot.i18n import N_, languages, native_name, translator
 from bot.ruleset import packaged
@@ -53,7 +54,7 @@ LABELS = {
     ),
     "delete_yes": N_("Yes, delete"),
     "cancel": N_("Cancel"),
-    "deleted": N_("Your conversation was deleted. You can start a new one at any time."),
+    "deleted": texts.DELETED,
     "new_tab": N_("(opens in a new tab)"),
     "contacts_file": N_("Kotobotti: your contacts"),
 }

@@ -10,7 +10,10 @@ contract says) and puts ``bot.channels.inbound`` in front:
 - a well-formed message always gets at least one reply: after ``/restart`` the person
   is greeted again in the conversation's language, and if the assistant said nothing
   (or failed) the channel says it did not understand (or to try again shortly);
-- nothing logged holds the sender, the text or the metadata.
+- nothing logged holds the sender, the text or the metadata;
+- the sender the client names is pseudonymised (``bot.pseudonym``, channel ``rest``)
+  before Rasa sees it, so the tracker store and Rasa's logs never hold it (contract §6);
+  the replies name the client's own sender again, so nothing changes for the client.
 
 Registered in ``credentials.yml`` by its module path. The socket.io channel can use the
 same ``checked`` and ``reply_always`` when it is wrapped.
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -32,6 +36,7 @@ from bot.channels import texts
 from bot.channels.inbound import AFTER_RESTART, BadRequest, Inbound, Vocabulary, parse_request
 from bot.conversation.texts import NOT_UNDERSTOOD
 from bot.i18n import normalise_language, translator
+from bot.pseudonym import pseudonym
 
 log = logging.getLogger(__name__)
 Handler = Callable[[UserMessage], Awaitable[Any]]
@@ -117,8 +122,10 @@ class ValidatingRestInput(RestInput):
                 message = parse_request(request.body, vocabulary(request))
             except BadRequest as exc:
                 return response.json({"error": "bad_request", "message": str(exc)}, status=exc.status)
+            raw_sender = message.sender
+            message = replace(message, sender=pseudonym(self.name(), raw_sender))
             collector = CollectingOutputChannel()
             replies = await reply_always(request, message, on_new_message, collector, self.name())
-            return response.json(replies)
+            return response.json([{**reply, "recipient_id": raw_sender} for reply in replies])
 
         return webhook

@@ -38,6 +38,7 @@ from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
 from sanic import Blueprint
 
 from bot.channels.inbound import MAX_MESSAGE_CHARS, BadRequest, check_message
+from bot.pseudonym import pseudonym
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,18 @@ def problem(data: Any, persistent: bool) -> str | None:
     return None
 
 
+class RoomOutput(SocketIOOutput):
+    """Sends to the conversation's room (the session id), whatever recipient Rasa names:
+    Rasa knows the conversation only by its pseudonym, which is no room."""
+
+    def __init__(self, sio: Any, bot_message_evt: str, room: str) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.room = room
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        await super()._send_message(self.room, response)
+
+
 class SocketIOInput(RasaSocketIOInput):
     """Rasa's socket.io input channel with the two handlers that need fixing replaced."""
 
@@ -122,7 +135,9 @@ class SocketIOInput(RasaSocketIOInput):
                 logger.warning("socket.io: refused an event: %s", wrong)
                 await sio.emit("error", {"error": wrong}, room=sid, namespace=namespace)
                 return
-            sender = data["session_id"] if self.session_persistence else sid
+            room = data["session_id"] if self.session_persistence else sid
+            # Rasa, its store and its logs see only the pseudonym (contract §6); replies go to the room.
+            sender = pseudonym(self.name(), room)
             try:  # the same checks as every channel: a typed /intent{...} is an answer to check
                 inbound = check_message(sender, data.get("message", ""), data.get("metadata"))
             except BadRequest as refused:
@@ -130,7 +145,7 @@ class SocketIOInput(RasaSocketIOInput):
                 return
             message = UserMessage(
                 inbound.text,
-                SocketIOOutput(sio, self.bot_message_evt),
+                RoomOutput(sio, self.bot_message_evt, room),
                 sender,
                 input_channel=self.name(),
                 metadata=inbound.metadata,

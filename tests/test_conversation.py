@@ -343,3 +343,21 @@ def test_changing_an_answer_clears_it_and_asks_again():
         state('/change_answer{"fact": "age"}', intent="change_answer", entities={"fact": "age"}, **slots)
     )
     assert chosen.slots["age"] is None
+
+
+@pytest.mark.parametrize(
+    ("slots", "text", "language"),
+    [
+        ({"language": "sv", "stage": "consented"}, "radera mina uppgifter", "sv"),  # the conversation's
+        ({}, "poista tietoni", "fi"),  # a first message: the language it is written in
+        ({}, "удали мои данные", "ru"),
+    ],
+)
+def test_delete_my_data_is_confirmed_in_the_persons_language(slots, text, language):
+    from bot.conversation import texts
+    from bot.i18n import translator
+
+    turn = conversation.forget(State(slots=slots, intent="forget", text=text))
+    assert [m.text for m in turn.messages] == [translator(language)(texts.DELETED)]
+    assert turn.slots["language"] == language
+    assert translator(language)(texts.DELETED) != texts.DELETED  # really translated

@@ -154,7 +154,9 @@ def validate(state: State) -> Turn:
     """The form's validation: take every value the message gives, refuse wrong ones, and
     move on after "I don't know" or answers that were not understood three times."""
     turn = Turn()
-    if not state.fresh:
+    if not state.fresh or asks_deletion(state):
+        # "Delete my data": the form takes nothing from it, so Rasa's form rejects the
+        # message and the rule for it (data/rules.yml) runs action_forget instead.
         return turn
     _ = choose_language(state, turn)
     turn.messages.extend(safety(state, _))
@@ -344,3 +346,21 @@ __all__ = [
     "respond",
     "validate",
 ]
+
+
+# -- deletion on request -----------------------------------------------------------------------
+def asks_deletion(state: State) -> bool:
+    """Whether the message asks to delete the person's data (the ``forget`` intent, surely)."""
+    return state.intent == "forget" and state.confidence >= INTERRUPTION_CONFIDENCE
+
+
+def forget(state: State) -> Turn:
+    """The answer to "delete my data" (contract §6): the confirmation, in the person's language.
+
+    Only what to say is decided here: the Rasa action then restarts the conversation, and
+    the tracker store deletes every stored event of it at once. The language is the
+    conversation's, or the one the request was written in when it is the first message.
+    """
+    found = Turn()
+    _ = choose_language(state, found)
+    return Turn([Message(_(texts.DELETED))], {"language": found.slots.get("language", state.slots.get("language"))})

@@ -13,6 +13,8 @@ from bot.i18n import N_, Translator, languages, native_name
 from bot.render import INTERPRETER_TIP
 from bot.storage import retention_days
 
+# The confirmation of a deletion on request ("delete my data", the widget's delete button).
+DELETED = N_("Your conversation was deleted. You can start a new one at any time.")
 NOT_UNDERSTOOD = N_('Sorry, I did not understand. You can tap a button or write "help".')
 HELP = N_(
     'I tell you which integration and social services you may be entitled to in Finland, and whom to contact. Answer my questions by tapping a button or writing in your own words. You can write "start over" or change the language at any time.'

@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 
 from bot import serve, storage
+from bot.pseudonym import pseudonym
 
 TOKEN = "e2e-token"
 
@@ -27,7 +28,12 @@ def server(tmp_path_factory):
         yield servers.base
 
 
-def tracker(base: str, sender: str) -> dict:
-    """The whole tracker of one conversation, through the token-protected HTTP API."""
-    with urllib.request.urlopen(f"{base}/conversations/{sender}/tracker?token={TOKEN}", timeout=30) as r:
+def tracker(base: str, sender: str, channel: str = "rest") -> dict:
+    """The whole tracker of one conversation, through the token-protected HTTP API.
+
+    ``sender`` is what the client named (the REST sender, the socket.io session id); Rasa
+    knows the conversation by its pseudonym, which the test computes as the channel does
+    (same key: the servers run with this process's environment and checkout)."""
+    key = pseudonym(channel, sender)
+    with urllib.request.urlopen(f"{base}/conversations/{key}/tracker?token={TOKEN}", timeout=30) as r:
         return json.loads(r.read())

@@ -208,11 +208,11 @@ def test_the_delete_button_asks_rasa_to_forget(page, tmp_path):
         next={"say": "hello", "expect": welcome("en")},
     )
     ids = json.loads(shown.strip().splitlines()[-1])
-    old = tracker(page.rasa, ids["old"])
+    old = tracker(page.rasa, ids["old"], "socketio")
     # The tracker API shows what came after the last restart: nothing the person said.
     assert not [e for e in old["events"] if e["event"] == "user"], "Rasa still holds the old answers"
     assert old["slots"]["stage"] is None, "the old conversation still has its consent"
-    assert tracker(page.rasa, ids["new"])["slots"]["stage"] == "consent_pending"
+    assert tracker(page.rasa, ids["new"], "socketio")["slots"]["stage"] == "consent_pending"
 
 
 def test_socketio_refuses_malformed_events_and_still_answers(page):

@@ -1,0 +1,1 @@
+"""Alembic migrations of Kotobotti's own tables (``bot/tables.py``), run by ``bot.tables.migrate``."""

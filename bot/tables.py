@@ -1,0 +1,83 @@
+"""Kotobotti's own tables, next to Rasa's tracker store on the same database (contract §6).
+
+What staff may see about use, and nothing about any person: a one-tap rating is kept as
+(day, language, rating) and a deletion on request as (day, channel, count), with no
+sender, pseudonym or time of day that could tie a row to a conversation. The schema is
+Alembic's (``bot/migrations/``, version table ``kotobotti_alembic_version`` so Rasa's
+tables are never touched); ``migrate`` brings any database to the newest revision and is
+safe to run at every start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+
+import sqlalchemy as sa
+
+VERSION_TABLE = "kotobotti_alembic_version"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+RATINGS = ("helpful", "not_helpful")
+
+metadata = sa.MetaData()
+
+ratings = sa.Table(
+    "kotobotti_ratings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("rating", sa.String(16), nullable=False),
+)
+
+deletions = sa.Table(
+    "kotobotti_deletions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+)
+
+
+def migrate(engine: sa.engine.Engine) -> None:
+    """Upgrade the database to the newest revision of our tables (a no-op when current)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+@lru_cache(maxsize=1)
+def configured_engine() -> sa.engine.Engine:
+    """The configured database (``KOTOBOTTI_DB_URL``), migrated once per process."""
+    from bot import storage
+
+    engine = storage.create_engine(storage.db_url())
+    migrate(engine)
+    return engine
+
+
+def record_rating(engine: sa.engine.Engine, language: str, rating: str, day: dt.date | None = None) -> None:
+    """Keep one one-tap rating: its day and language, nothing about who gave it."""
+    if rating not in RATINGS:
+        raise ValueError(f"rating must be one of {RATINGS}, not {rating!r}")
+    with engine.begin() as connection:
+        connection.execute(
+            ratings.insert().values(day=day or dt.date.today(), language=language[:8], rating=rating)
+        )
+
+
+def record_deletion(
+    engine: sa.engine.Engine, channel: str, count: int = 1, day: dt.date | None = None
+) -> None:
+    """Keep that ``count`` conversations were deleted on request on ``channel``: no ids."""
+    with engine.begin() as connection:
+        connection.execute(
+            deletions.insert().values(day=day or dt.date.today(), channel=channel[:32], count=count)
+        )
