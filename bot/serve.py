@@ -155,6 +155,10 @@ def cluster(
         raise FileNotFoundError(f"{model} is missing: run `make train`")
     env = dict(os.environ if env is None else env)
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    # Sanic closes an idle keep-alive connection after 5 s, Rasa's client reuses one for 15 s:
+    # under load a Rasa server then writes to a connection the action server is closing
+    # ("Cannot write to closing transport") and the action fails. The server keeps them longer.
+    env.setdefault("SANIC_KEEP_ALIVE_TIMEOUT", "75")
     with tempfile.TemporaryDirectory() as tmp:
         endpoints = endpoints_for(Ports(rasa=rasa_ports[0], actions=actions_port), Path(tmp))
         token = env.get(TOKEN_VARIABLE)

@@ -13,10 +13,18 @@ server (in memory) and a scaled-out deployment (Redis).
 The Redis keys are prefixed per deployment, by a hash of the database URL: deployments
 (or parallel test runs, each on a schema of its own) that share one Redis never share
 locks, while every server of one deployment (one database) does.
+
+Rasa's own ``RedisLockStore`` changes a lock by reading it, changing it in the server and
+writing it back, with nothing between: two servers issuing a ticket for one person at the
+same moment both read "no lock", both take ticket 0 and both answer at once on the same
+tracker (a message's events are then lost; the scale-out test shows it). Here every
+change of a conversation's lock happens under a short Redis mutex of its own
+(redis-py's ``Lock``: SET NX with a timeout), so the tickets are issued one at a time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Mapping
@@ -24,13 +32,14 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockStore, RedisLockStore
 
 from bot import storage
 
 REDIS_URL_VARIABLE = "KOTOBOTTI_REDIS_URL"
 DEFAULT_REDIS_PORT = 6379
 DEFAULT_REDIS_DB = 0
+GUARD_SECONDS = 10  # a change of a lock takes milliseconds; a crashed server's guard expires
 
 
 def redis_settings(url: str) -> dict[str, Any]:
@@ -78,6 +87,26 @@ class KotobottiLockStore(LockStore):
     def __init__(self, endpoint_config: Any = None) -> None:
         self.store = configured()
         super().__init__()
+
+    def _guard(self, conversation_id: str) -> contextlib.AbstractContextManager:
+        """One change of this conversation's lock at a time, across every server."""
+        if isinstance(self.store, RedisLockStore):
+            name = f"{self.store.key_prefix}guard:{conversation_id}"
+            return self.store.red.lock(name, timeout=GUARD_SECONDS, blocking_timeout=GUARD_SECONDS)
+        return contextlib.nullcontext()  # one server's memory: its event loop already serialises
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        with self._guard(conversation_id):
+            return super().issue_ticket(conversation_id, lock_lifetime)
+
+    def update_lock(self, conversation_id: str) -> None:
+        with self._guard(conversation_id):
+            super().update_lock(conversation_id)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        # finish_serving is called only from here: guarding it too would wait for itself.
+        with self._guard(conversation_id):
+            super().cleanup(conversation_id, ticket_number)
 
     def get_lock(self, conversation_id: str) -> TicketLock | None:
         return self.store.get_lock(conversation_id)
