@@ -76,3 +76,29 @@ def test_an_unreachable_redis_stops_the_server_at_start(monkeypatch, tmp_path):
     monkeypatch.setenv("KOTOBOTTI_DB_URL", f"sqlite:///{tmp_path}/kotobotti.db")
     with pytest.raises(redis.exceptions.ConnectionError):
         KotobottiLockStore()
+
+
+def test_servers_taking_tickets_at_the_same_moment_get_different_ones(monkeypatch, tmp_path):
+    """Rasa's own Redis store read-modify-writes the lock: two servers could both get ticket 0."""
+    import threading
+
+    monkeypatch.setenv(REDIS_URL_VARIABLE, REDIS)
+    monkeypatch.setenv("KOTOBOTTI_DB_URL", f"sqlite:///{tmp_path}/kotobotti.db")
+    servers = [KotobottiLockStore() for _ in range(8)]
+    conversation = f"lock-{uuid.uuid4().hex}"
+    start = threading.Barrier(len(servers), timeout=30)
+    tickets: list[int] = []
+
+    def take(store: KotobottiLockStore) -> None:
+        start.wait()
+        tickets.append(store.issue_ticket(conversation))
+
+    threads = [threading.Thread(target=take, args=(store,)) for store in servers]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted(tickets) == list(range(len(servers)))
+    finally:
+        servers[0].delete_lock(conversation)
