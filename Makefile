@@ -28,8 +28,9 @@ help:
 
 # System packages (Debian): Voikko (Finnish morphology) for municipality names in case
 # forms; Node.js to build the web widget; headless Chromium for its browser tests; Noto
-# fonts so the widget renders all 13 languages' scripts (nothing is fetched at run time).
-SYSTEM_PACKAGES := libvoikko1 voikko-fi nodejs npm chromium fonts-noto-core fonts-noto-cjk
+# fonts so the widget renders all 13 languages' scripts (nothing is fetched at run time);
+# nginx for the scale-out test (several Rasa servers behind it, deploy/nginx.conf.template).
+SYSTEM_PACKAGES := libvoikko1 voikko-fi nodejs npm chromium fonts-noto-core fonts-noto-cjk nginx
 sysdeps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \

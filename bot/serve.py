@@ -52,16 +52,20 @@ def rasa_bin() -> str:
     return str(Path(sys.executable).parent / "rasa")
 
 
-def commands(model: Path, ports: Ports, endpoints: Path, token: str | None) -> list[list[str]]:
-    """The two command lines: the action server, then the Rasa server."""
-    actions = [rasa_bin(), "run", "actions", "--port", str(ports.actions), "--actions", "actions.actions"]
+def actions_command(port: int) -> list[str]:
+    """The action server's command line."""
+    return [rasa_bin(), "run", "actions", "--port", str(port), "--actions", "actions.actions"]
+
+
+def rasa_command(model: Path, port: int, endpoints: Path, token: str | None) -> list[str]:
+    """One Rasa server's command line (REST and socket.io; the HTTP API only with a token)."""
     server = [
         rasa_bin(),
         "run",
         "--model",
         str(model),
         "--port",
-        str(ports.rasa),
+        str(port),
         "--credentials",
         str(ROOT / "credentials.yml"),
         "--endpoints",
@@ -71,7 +75,12 @@ def commands(model: Path, ports: Ports, endpoints: Path, token: str | None) -> l
     ]
     if token:
         server += ["--enable-api", "--auth-token", token]
-    return [actions, server]
+    return server
+
+
+def commands(model: Path, ports: Ports, endpoints: Path, token: str | None) -> list[list[str]]:
+    """The two command lines: the action server, then the Rasa server."""
+    return [actions_command(ports.actions), rasa_command(model, ports.rasa, endpoints, token)]
 
 
 def endpoints_for(ports: Ports, folder: Path) -> Path:
@@ -118,30 +127,50 @@ class Running:
         return f"http://127.0.0.1:{self.ports.rasa}"
 
 
+@dataclass(frozen=True)
+class Cluster:
+    """Several Rasa servers sharing one action server (scale-out, contract §6)."""
+
+    actions: int
+    rasa: tuple[int, ...]
+
+    @property
+    def bases(self) -> tuple[str, ...]:
+        return tuple(f"http://127.0.0.1:{port}" for port in self.rasa)
+
+
 @contextlib.contextmanager
-def running(
+def cluster(
+    rasa_ports: tuple[int, ...],
+    actions_port: int,
     model: Path = DEFAULT_MODEL,
-    ports: Ports = Ports(),  # noqa: B008 - frozen dataclass, safe as a default
     env: Mapping[str, str] | None = None,
     log: Path | None = None,
     timeout: float = 300,
-) -> Iterator[Running]:
-    """Both servers, up and answering, until the block ends."""
+) -> Iterator[tuple[Cluster, list[subprocess.Popen]]]:
+    """One action server and a Rasa server on each of ``rasa_ports``, all answering, until
+    the block ends; with the processes (action server first). The Rasa servers share what
+    the environment names: the database and, with more than one, Redis for the locks."""
     if not model.exists():
         raise FileNotFoundError(f"{model} is missing: run `make train`")
     env = dict(os.environ if env is None else env)
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    # Sanic closes an idle keep-alive connection after 5 s, Rasa's client reuses one for 15 s:
+    # under load a Rasa server then writes to a connection the action server is closing
+    # ("Cannot write to closing transport") and the action fails. The server keeps them longer.
+    env.setdefault("SANIC_KEEP_ALIVE_TIMEOUT", "75")
     with tempfile.TemporaryDirectory() as tmp:
-        endpoints = endpoints_for(ports, Path(tmp))
+        endpoints = endpoints_for(Ports(rasa=rasa_ports[0], actions=actions_port), Path(tmp))
+        token = env.get(TOKEN_VARIABLE)
+        servers = (rasa_command(model, port, endpoints, token) for port in rasa_ports)
+        cmds = [actions_command(actions_port), *servers]
         out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
-        procs = [
-            subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-            for cmd in commands(model, ports, endpoints, env.get(TOKEN_VARIABLE))
-        ]
+        procs = [subprocess.Popen(c, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT) for c in cmds]
         try:
-            wait_for(f"http://127.0.0.1:{ports.actions}/health", timeout)
-            wait_for(f"http://127.0.0.1:{ports.rasa}/", timeout)
-            yield Running(ports, (procs[0].pid, procs[1].pid))
+            wait_for(f"http://127.0.0.1:{actions_port}/health", timeout)
+            for port in rasa_ports:
+                wait_for(f"http://127.0.0.1:{port}/", timeout)
+            yield Cluster(actions_port, tuple(rasa_ports)), procs
         finally:
             for proc in procs:
                 proc.terminate()
@@ -152,6 +181,19 @@ def running(
                     proc.kill()
             if log:
                 out.close()  # type: ignore[union-attr]
+
+
+@contextlib.contextmanager
+def running(
+    model: Path = DEFAULT_MODEL,
+    ports: Ports = Ports(),  # noqa: B008 - frozen dataclass, safe as a default
+    env: Mapping[str, str] | None = None,
+    log: Path | None = None,
+    timeout: float = 300,
+) -> Iterator[Running]:
+    """Both servers, up and answering, until the block ends."""
+    with cluster((ports.rasa,), ports.actions, model, env, log, timeout) as (_, procs):
+        yield Running(ports, (procs[0].pid, procs[1].pid))
 
 
 def purge_daily(stop: threading.Event) -> None:

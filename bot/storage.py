@@ -86,8 +86,9 @@ def ensure_indexes(engine: sa.engine.Engine) -> None:
             continue
         try:
             sa.Index(name, *(table.c[c] for c in columns)).create(engine)
-        except (sa.exc.OperationalError, sa.exc.ProgrammingError):
-            # Another server created it between our look and our CREATE.
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
+            # Another server created it between our look and our CREATE (PostgreSQL says
+            # so with a unique violation in its catalogue: two Rasa servers starting at once).
             if name not in {i["name"] for i in sa.inspect(engine).get_indexes(EVENTS_TABLE)}:
                 raise
 
