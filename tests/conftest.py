@@ -52,3 +52,18 @@ def postgres_schema(prefix: str) -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def every_row(url: str) -> list[tuple]:
+    """Every row of every table of a database, as tuples: what a privacy test scans."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        found = [
+            tuple(row)
+            for table in sa.inspect(engine).get_table_names()
+            for row in connection.execute(sa.text(f'SELECT * FROM "{table}"'))
+        ]
+    engine.dispose()
+    return found

@@ -21,7 +21,7 @@ from bot import report, serve, storage
 from bot.conversation import texts
 from bot.i18n import translator
 from bot.pseudonym import pseudonym
-from tests.conftest import postgres_schema
+from tests.conftest import every_row, postgres_schema
 from tests.e2e.conftest import TOKEN
 from tests.e2e.test_rest_conversations import CONVERSATIONS
 
@@ -49,22 +49,11 @@ def up(tmp_path_factory):
         next(database_iter, None)  # drops the schema
 
 
-def rows(url: str) -> list[tuple]:
-    """Every row of every table of the database, as tuples."""
-    engine = sa.create_engine(url)
-    with engine.connect() as connection:
-        found = [
-            tuple(row)
-            for table in sa.inspect(engine).get_table_names()
-            for row in connection.execute(sa.text(f'SELECT * FROM "{table}"'))
-        ]
-    engine.dispose()
-    return found
 
 
 def holding(url: str, needle: str) -> list[tuple]:
     """The rows with ``needle`` anywhere in them."""
-    return [row for row in rows(url) if any(needle in str(value) for value in row)]
+    return [row for row in every_row(url) if any(needle in str(value) for value in row)]
 
 
 def socketio_conversation(base: str, session: str, messages: list[str]) -> list[dict]:

@@ -10,10 +10,9 @@ import os
 import uuid
 
 import pytest
-import sqlalchemy as sa
 
 from bot import serve, storage
-from tests.conftest import postgres_schema
+from tests.conftest import every_row, postgres_schema
 from tests.e2e.test_rest_conversations import CONVERSATIONS
 
 pytestmark = pytest.mark.slow
@@ -25,16 +24,6 @@ def database():
     yield from postgres_schema("kotobotti_e2e")
 
 
-def rows(url: str) -> list[tuple]:
-    engine = sa.create_engine(url)
-    with engine.connect() as connection:
-        found = [
-            tuple(row)
-            for table in sa.inspect(engine).get_table_names()
-            for row in connection.execute(sa.text(f'SELECT * FROM "{table}"'))
-        ]
-    engine.dispose()
-    return found
 
 
 def test_conversation_continues_after_a_restart_without_typed_text_stored(database):
@@ -48,7 +37,7 @@ def test_conversation_continues_after_a_restart_without_typed_text_stored(databa
         serve.send(up.base, sender, messages[1])  # yes, I agree to answer
         # Something the assistant cannot use, typed by the person: it must not be kept.
         assert serve.send(up.base, sender, f"my friend {marker} said hi")
-    stored = rows(database)
+    stored = every_row(database)
     assert stored, "the conversation is in the database"
     with serve.running(ports=ports, env=env) as up:
         replies = []
@@ -58,7 +47,7 @@ def test_conversation_continues_after_a_restart_without_typed_text_stored(databa
     assert len(custom) == 1, replies  # the recommendations: the consent given before the restart held
     providers = {(r["service"], r["provider"]) for r in custom[0]["recommendations"]}
     assert CONVERSATIONS["en"][2] in providers
-    everything = rows(database)
+    everything = every_row(database)
     assert len(everything) > len(stored)
     typed = [marker, *(m for m in messages if len(m) > 20 and not m.startswith("/"))]
     found = [(t, str(v)) for row in everything for v in row for t in typed if t in str(v)]
