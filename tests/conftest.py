@@ -67,3 +67,13 @@ def every_row(url: str) -> list[tuple]:
         ]
     engine.dispose()
     return found
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> Iterator[str]:
+    """Each storage test twice: on a SQLite file, and on the real PostgreSQL in a schema
+    of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kotobotti.db'}"
+        return
+    yield from postgres_schema("kotobotti_test")

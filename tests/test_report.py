@@ -17,15 +17,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot import report, tables
 from bot.serve import ROOT
 from rasa_components.tracker_store import KotobottiTrackerStore
-from tests.conftest import postgres_schema
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'kotobotti.db'}"
-        return
-    yield from postgres_schema("kotobotti_report")
 
 
 def conversation(sender: str, language: str, intents: list[str], recommended: bool) -> DialogueStateTracker:

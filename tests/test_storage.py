@@ -29,7 +29,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot import cli, serve, storage
 from bot.serve import ROOT
 from rasa_components.tracker_store import KotobottiTrackerStore
-from tests.conftest import POSTGRES, postgres_schema
+from tests.conftest import POSTGRES
 
 DAY = storage.SECONDS_PER_DAY
 
@@ -37,14 +37,6 @@ DAY = storage.SECONDS_PER_DAY
 @pytest.fixture(scope="module")
 def domain() -> Domain:
     return Domain.load(str(ROOT / "domain.yml"))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'kotobotti.db'}"
-        return
-    yield from postgres_schema("kotobotti_test")
 
 
 def conversation(sender: str, marker: str, start: float) -> DialogueStateTracker:
