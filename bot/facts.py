@@ -83,7 +83,7 @@ def check_age(value: Any) -> int:
         raise FactError("age", value, accepted)
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # 10**400: no float holds it
         raise FactError("age", value, accepted) from None
     if not (MIN_AGE <= number <= MAX_AGE) or number != int(number):
         raise FactError("age", value, accepted)
@@ -96,7 +96,7 @@ def check_years(value: Any) -> float:
         raise FactError("years_since_first_permit", value, accepted)
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise FactError("years_since_first_permit", value, accepted) from None
     if not (0 <= number <= MAX_YEARS_SINCE_PERMIT):
         raise FactError("years_since_first_permit", value, accepted)

@@ -7,6 +7,8 @@ failed, and answers nothing at all to some messages. This subclass keeps its nam
 contract says) and puts ``bot.channels.inbound`` in front:
 
 - a request that is not a message gets 400 (413 when too large) with a JSON reason;
+- a message with nothing to read, or too long to read, is answered by the channel in
+  the conversation's language (``Inbound.answer``), and the assistant is not asked;
 - a well-formed message always gets at least one reply: after ``/restart`` the person
   is greeted again in the conversation's language, and if the assistant said nothing
   (or failed) the channel says it did not understand (or to try again shortly);
@@ -35,7 +37,7 @@ from sanic.response import HTTPResponse
 from bot.channels import texts
 from bot.channels.inbound import AFTER_RESTART, BadRequest, Inbound, Vocabulary, parse_request
 from bot.conversation.texts import NOT_UNDERSTOOD
-from bot.i18n import normalise_language, translator
+from bot.i18n import translator
 from bot.pseudonym import pseudonym
 
 log = logging.getLogger(__name__)
@@ -51,9 +53,10 @@ def vocabulary(request: Request) -> Vocabulary | None:
     return Vocabulary.of(domain.intents, domain.entities)
 
 
-async def conversation_language(request: Request, sender: str) -> str | None:
-    """The language slot of the sender's conversation, if there is one."""
-    agent = getattr(request.app.ctx, "agent", None)
+async def conversation_language(app: Any, sender: str) -> str | None:
+    """The language slot of the sender's conversation in the Rasa server ``app``, if
+    there is one."""
+    agent = getattr(app.ctx, "agent", None)
     store = getattr(agent, "tracker_store", None)
     if store is None:
         return None
@@ -75,7 +78,7 @@ async def reply_always(
     """Hand ``message`` to the assistant; whatever happens, the answer has a reply."""
     metadata = dict(message.metadata)
     if message.is_restart:  # the language the person chose outlives the reset (over the hint)
-        known = await conversation_language(request, message.sender)
+        known = await conversation_language(request.app, message.sender)
         if known:
             metadata["language"] = known
     failed = False
@@ -95,11 +98,22 @@ async def reply_always(
         log.exception("the assistant failed on a message")
         failed = True
     if not collector.messages:
-        language = await conversation_language(request, message.sender) or metadata.get("language")
-        _ = translator(normalise_language(language))
-        text = _(texts.TRY_AGAIN) if failed else _(NOT_UNDERSTOOD)
-        await collector.send_text_message(message.sender, text)
+        text = texts.TRY_AGAIN if failed else NOT_UNDERSTOOD
+        await collector.send_text_message(message.sender, await own_answer(request.app, message, text))
     return collector.messages
+
+
+async def answer_language(app: Any, message: Inbound) -> str:
+    """The language of the channel's own answers: the conversation's, else the channel's
+    hint, else English."""
+    language = await conversation_language(app, message.sender) or message.metadata.get("language")
+    return translator(language).language
+
+
+async def own_answer(app: Any, message: Inbound, text: str) -> str:
+    """One of the channel's own texts in the person's language (``answer_language``):
+    what a person reads when the assistant says nothing."""
+    return translator(await answer_language(app, message))(text)
 
 
 class ValidatingRestInput(RestInput):
@@ -125,6 +139,9 @@ class ValidatingRestInput(RestInput):
             raw_sender = message.sender
             message = replace(message, sender=pseudonym(self.name(), raw_sender))
             collector = CollectingOutputChannel()
+            if message.answer:  # empty, or too long to read: the assistant is not asked
+                text = await own_answer(request.app, message, message.answer)
+                return response.json([{"recipient_id": raw_sender, "text": text}])
             replies = await reply_always(request, message, on_new_message, collector, self.name())
             return response.json([{**reply, "recipient_id": raw_sender} for reply in replies])
 

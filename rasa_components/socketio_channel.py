@@ -20,7 +20,10 @@ language hint) but for two handlers: ``session_request`` joins the room and acce
 only a well-formed session id; ``user_uttered`` hands Rasa this output channel and
 refuses, with an ``error`` event, what is not ``{"message": text, "session_id": id,
 "metadata": {...}}`` (Rasa's own crashed on a message that is not text, and took a
-metadata string as JSON). credentials.yml names this class in place of ``socketio``.
+metadata string as JSON). A message sent as bytes (a binary attachment) is read as
+UTF-8, an invalid byte as U+FFFD; an empty or too long one is answered in the
+conversation's language without asking the assistant, as on every channel
+(``bot.channels.inbound``). credentials.yml names this class in place of ``socketio``.
 """
 
 from __future__ import annotations
@@ -37,8 +40,10 @@ from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
 from sanic import Blueprint
 
-from bot.channels.inbound import MAX_MESSAGE_CHARS, BadRequest, check_message
+from bot.channels.inbound import BadRequest, check_message
+from bot.i18n import translator
 from bot.pseudonym import pseudonym
+from rasa_components.rest_channel import answer_language
 
 logger = logging.getLogger(__name__)
 
@@ -75,14 +80,21 @@ class SocketIOOutput(RasaSocketIOOutput):
             await self._send_message(recipient_id, event)
 
 
+def text_of(message: Any) -> Any:
+    """The message as text: bytes (socket.io's binary attachment) read as UTF-8, with
+    U+FFFD for what is not; anything else as it is (``problem`` refuses what is not text)."""
+    if isinstance(message, bytes | bytearray):
+        return bytes(message).decode("utf-8", errors="replace")
+    return message
+
+
 def problem(data: Any, persistent: bool) -> str | None:
     """What is wrong with a ``user_uttered`` event, or None: what a widget sends is
     ``{"message": text, "session_id": id, "metadata": {...}}``."""
     if not isinstance(data, dict):
         return "the event must be an object"
-    message = data.get("message", "")
-    if not isinstance(message, str) or len(message) > MAX_MESSAGE_CHARS:
-        return f"message must be text of at most {MAX_MESSAGE_CHARS} characters"
+    if not isinstance(text_of(data.get("message", "")), str):
+        return "message must be text"
     if not isinstance(data.get("metadata", {}), (dict, type(None))):
         return "metadata must be an object"
     session_id = data.get("session_id")
@@ -119,6 +131,11 @@ class SocketIOInput(RasaSocketIOInput):
         blueprint = super().blueprint(on_new_message)  # the health route, connect, disconnect
         sio = self.sio
         namespace = self.namespace
+        server: dict[str, Any] = {}  # the Rasa server's app: its agent knows each conversation
+
+        @blueprint.listener("before_server_start")
+        async def remember_the_app(app: Any, _loop: Any) -> None:
+            server["app"] = app
 
         async def session_request(sid: str, data: Any) -> None:
             asked = data.get("session_id") if isinstance(data, dict) else None
@@ -139,13 +156,19 @@ class SocketIOInput(RasaSocketIOInput):
             # Rasa, its store and its logs see only the pseudonym (contract §6); replies go to the room.
             sender = pseudonym(self.name(), room)
             try:  # the same checks as every channel: a typed /intent{...} is an answer to check
-                inbound = check_message(sender, data.get("message", ""), data.get("metadata"))
+                inbound = check_message(sender, text_of(data.get("message", "")), data.get("metadata"))
             except BadRequest as refused:
                 await sio.emit("error", {"error": str(refused)}, room=sid, namespace=namespace)
                 return
+            output = RoomOutput(sio, self.bot_message_evt, room)
+            if inbound.answer:  # empty, or too long to read: the channel answers, not the assistant
+                language = await answer_language(server["app"], inbound)
+                text = translator(language)(inbound.answer)
+                await output.send_response(sender, {"text": text, "language": language})
+                return
             message = UserMessage(
                 inbound.text,
-                RoomOutput(sio, self.bot_message_evt, room),
+                output,
                 sender,
                 input_channel=self.name(),
                 metadata=inbound.metadata,

@@ -13,10 +13,21 @@ from hypothesis import strategies as st
 
 from bot import pseudonym, render
 from bot.channels import telegram_format as fmt
-from bot.channels.inbound import RESTART, BadRequest, check_message, forget_message, parse_request, safe_text
+from bot.channels import texts
+from bot.channels.inbound import (
+    MAX_BODY_BYTES,
+    MAX_MESSAGE_CHARS,
+    RESTART,
+    BadRequest,
+    check_message,
+    forget_message,
+    parse_request,
+    safe_text,
+)
 from bot.eligibility import assess
 from bot.facts import Profile
 from bot.i18n import translator
+from tests.bad_inputs import BAD
 
 
 # -- requests -------------------------------------------------------------------------------------
@@ -32,7 +43,6 @@ from bot.i18n import translator
         (b'{"sender": 42, "message": "hi"}', '"sender"'),
         (b'{"sender": "a"}', '"message"'),
         (b'{"sender": "a", "message": ["hi"]}', '"message"'),
-        (b'{"sender": "a", "message": "   "}', "empty"),
         (b'{"sender": "a", "message": "hi", "metadata": [1]}', '"metadata"'),
         (b'{"sender": "a", "message": "hi", "metadata": {"language": 5}}', "language"),
     ],
@@ -45,8 +55,76 @@ def test_a_request_that_is_not_a_message_is_refused_with_its_reason(body, reason
 
 def test_too_large_is_413():
     with pytest.raises(BadRequest) as refused:
-        parse_request(json.dumps({"sender": "a", "message": "x" * 5000}).encode())
+        parse_request(json.dumps({"sender": "a", "message": "x" * (MAX_BODY_BYTES + 1)}).encode())
     assert refused.value.status == 413
+
+
+def test_a_message_too_long_to_read_is_answered_by_the_channel():
+    """10 000 emoji are 120 kB of escaped JSON: still a message, answered "too long"."""
+    message = parse_request(json.dumps({"sender": "a", "message": "😀" * 10_000}).encode())
+    assert (message.text, message.answer) == ("", texts.TOO_LONG)
+    assert check_message("a", "x" * (MAX_MESSAGE_CHARS + 1)).answer == texts.TOO_LONG
+    assert check_message("a", "x" * MAX_MESSAGE_CHARS).answer is None
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["", "   ", " \t\n\r\n ", "\u3000", "\u00a0\u202f", "\x00\x1b\x7f", "\x85\x9f",
+     "\u200b\u200c\u200d\u2060\ufeff", "\u202e\u2066\u2069\u200f", "\u2028\u2029", "\ufe0f"],
+)
+def test_a_message_with_nothing_to_read_is_answered_by_the_channel(typed):
+    message = check_message("a", typed)
+    assert (message.text, message.answer) == ("", texts.EMPTY_MESSAGE)
+
+
+@pytest.mark.parametrize(
+    "typed, seen",
+    [
+        ("3\u200b4", "34"),  # a zero-width space inside a number
+        ("Es\u00adpoo", "Espoo"),  # a soft hyphen
+        ("\u202e34\u202c", "34"),  # right-to-left override
+        ("\u2067عمري ٣٤\u2069", "عمري ٣٤"),  # isolates around Arabic
+        ("\ufeffhei", "hei"),
+        ("I am\x0034", "I am 34"),
+        ("olen\x8534", "olen34"),
+        ("line\u2028break", "line\nbreak"),
+        ("می\u200cخواهم", "می\u200cخواهم"),  # Persian is written with the zero-width non-joiner
+        ("👨\u200d👩\u200d👧", "👨\u200d👩\u200d👧"),  # an emoji family keeps its joiners
+    ],
+)
+def test_invisible_characters_are_dropped_before_the_assistant_reads(typed, seen):
+    assert check_message("a", typed).text == seen
+
+
+def test_a_lone_surrogate_becomes_the_replacement_character():
+    """JSON's "\\ud800" decodes to a str no UTF-8 database, log or socket can carry."""
+    message = parse_request(b'{"sender": "a", "message": "\\ud800 34 \\udfff"}')
+    assert message.text == "\ufffd 34 \ufffd"
+    message.text.encode("utf-8")
+    with pytest.raises(BadRequest):
+        parse_request(b'{"sender": "a\\ud800", "message": "hi"}')
+
+
+def test_json_nested_too_deeply_is_a_400_not_a_crash():
+    body = b'{"sender": "a", "message": "hi", "metadata": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    with pytest.raises(BadRequest) as refused:
+        parse_request(body)
+    assert refused.value.status == 400 and "nested" in str(refused.value)
+    typed = '/inform{"age": ' + "[" * 1500 + "]" * 1500 + "}"
+    assert safe_text(typed) == typed[1:]  # read as words, never a RecursionError
+
+
+def test_every_curated_bad_input_is_a_message_or_answered():
+    """No entry of tests/bad_inputs.py is refused or crashes the checks, and what reaches
+    the assistant holds nothing invisible and no lone surrogate."""
+    for bad in BAD:
+        message = check_message("a", bad.text)
+        assert (message.answer is not None) == (bad.answer is not None), bad
+        assert message.answer == bad.answer or message.answer is None
+        if message.answer is None:
+            assert message.text and message.text == message.text.strip(), bad
+            message.text.encode("utf-8")
+            assert not {"\u200b", "\u202e", "\ufeff", "\x00"} & set(message.text), bad
 
 
 def test_a_message_keeps_its_sender_and_metadata():
@@ -99,10 +177,11 @@ def test_anything_else_with_a_slash_is_read_as_words(typed, words):
 @given(st.text(min_size=1, max_size=200))
 def test_nothing_typed_reaches_rasa_as_an_internal_intent(typed):
     try:
-        text = check_message("s", typed).text
+        message = check_message("s", typed)
     except BadRequest:
         return
-    assert text.strip()
+    text = message.text
+    assert text.strip() or message.answer
     if text.startswith("/"):
         intent = text[1:].split("{")[0]
         assert intent not in ("session_start", "back", "nlu_fallback") and not intent.startswith("action_")

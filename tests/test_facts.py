@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot import cli, semantic, understanding
-from bot.facts import FACTS, Profile
+from bot.facts import FACTS, FactError, Profile
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text("utf-8"))
@@ -50,6 +50,24 @@ def test_a_wrong_value_for_each_fact_is_refused():
             continue
         with pytest.raises(ValueError):
             fact.check("certainly not a value" if fact.kind != "yes_no" else "maybe")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [-5, 121, 34.5, 10**30, 10**400, "1" + "0" * 400, "NaN", float("nan"), float("inf"), "-Infinity"]
+    + [True, [34], None],
+)
+def test_an_absurd_age_is_refused_never_a_crash(value):
+    """10**400 (a typed /inform{"age": 1000...}) is an int no float holds: OverflowError
+    crashed the validation action until it was refused like any other wrong value."""
+    with pytest.raises(FactError):
+        FACTS["age"].check(value)
+
+
+@pytest.mark.parametrize("value", [-1, 121, 1e308, 10**400, "nan", float("inf"), False, {"years": 1}])
+def test_an_absurd_number_of_years_is_refused_never_a_crash(value):
+    with pytest.raises(FactError):
+        FACTS["years_since_first_permit"].check(value)
 
 
 def test_lexicon_with_an_unknown_key_or_value_is_an_error():

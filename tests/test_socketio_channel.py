@@ -3,9 +3,7 @@ whole, as one event, with its buttons, its custom payload and its language."""
 
 from __future__ import annotations
 
-import pytest
-
-from rasa_components.socketio_channel import MAX_MESSAGE_CHARS, SESSION_ID, event_for, problem
+from rasa_components.socketio_channel import SESSION_ID, event_for, problem, text_of
 
 
 def test_a_message_is_one_event_with_its_language():
@@ -30,12 +28,13 @@ def test_only_what_a_widget_sends_reaches_rasa():
     assert problem(good, persistent=True) is None
     assert problem({**good, "metadata": None}, persistent=True) is None
     assert problem({"message": "hello"}, persistent=False) is None
+    assert problem({**good, "message": b"\xff bytes"}, persistent=True) is None  # read as UTF-8
+    assert problem({**good, "message": "x" * 10_000}, persistent=True) is None  # answered "too long"
     for bad in (
         ["hello"],
         "hello",
         {**good, "message": ["not", "text"]},
         {**good, "message": {"text": "hi"}},
-        {**good, "message": "x" * (MAX_MESSAGE_CHARS + 1)},
         {**good, "metadata": '{"language": "fi"}'},
         {**good, "session_id": None},
         {**good, "session_id": "../x"},
@@ -52,8 +51,16 @@ def test_session_ids():
 def test_a_socket_message_is_checked_like_every_channels():
     """The widget's channel hands Rasa what bot.channels.inbound makes of a message: an
     internal command typed as text is words, never an action."""
-    from bot.channels.inbound import BadRequest, check_message
+    from bot.channels import texts
+    from bot.channels.inbound import check_message
 
     assert check_message("a" * 32, "/session_start").text == "session_start"
-    with pytest.raises(BadRequest):
-        check_message("a" * 32, "   ")
+    assert check_message("a" * 32, "   ").answer == texts.EMPTY_MESSAGE
+
+
+def test_bytes_on_the_socket_are_read_as_utf8():
+    """A binary attachment in place of text: invalid bytes become U+FFFD, never a crash."""
+    assert text_of(b"I am 34") == "I am 34"
+    assert text_of(b"\xff\xfe 34 \xc3\x28") == "\ufffd\ufffd 34 \ufffd("
+    assert text_of(bytearray(b"hei")) == "hei"
+    assert text_of(["not text"]) == ["not text"]

@@ -18,6 +18,13 @@ assistant, and it reaches it as something the assistant may be told:
 - ``/restart`` starts the conversation again (Rasa's reset), and the tracker store
   deletes the conversation from the database at once; so it is also what ``/forget``
   sends (:func:`forget_message`).
+- A message with nothing to read (spaces, control and invisible characters only) or
+  longer than ``MAX_MESSAGE_CHARS`` is a message too, and the person is answered, in
+  their language, by the channel itself (``Inbound.answer``): the assistant would only
+  guess at it. Invisible characters that change nothing a person sees (bidirectional
+  controls, zero-width spaces, a byte-order mark, C0/C1 controls) are dropped from
+  every message, so "3\u200b4" is 34 and "Es\u200bpoo" is Espoo, and a lone surrogate
+  (JSON's "\ud800", which no UTF-8 database or log can store) becomes U+FFFD.
 
 No Rasa import: the Rasa side (``rasa_components/rest_channel.py``) and the Telegram
 bridge call the same functions.
@@ -36,8 +43,12 @@ from typing import Any
 
 import yaml
 
+from bot.channels import texts
+
 DOMAIN_FILE = Path(__file__).resolve().parent.parent.parent / "domain.yml"
-MAX_BODY_BYTES = 64 * 1024
+# A 10 000-character message of emoji is 120 kB as escaped JSON: it gets its answer
+# ("too long") instead of a bare 413.
+MAX_BODY_BYTES = 256 * 1024
 MAX_MESSAGE_CHARS = 4096  # Telegram's own limit; no answer here needs more
 MAX_SENDER_CHARS = 128
 MAX_VALUE_CHARS = 200
@@ -48,6 +59,15 @@ AFTER_RESTART = "/greet"
 INTERNAL_INTENTS = frozenset({"session_start", "back", "nlu_fallback"})
 _COMMAND = re.compile(r"/(?P<intent>[a-z][a-z_]*)(?P<entities>\{.*\})?", re.DOTALL)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Invisible and changing nothing a person reads: C1 controls, soft hyphen, zero-width
+# space, bidirectional marks, embeddings, overrides and isolates, word joiner and
+# invisible operators, byte-order mark. (Zero-width joiner and non-joiner stay: emoji
+# and Persian words are written with them.)
+_INVISIBLE = re.compile("[\x80-\x9f\xad\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_LINE_BREAKS = re.compile("[\u2028\u2029]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Nothing to read: what is left is only spaces, joiners and variation selectors.
+_NOTHING = re.compile("[\\s\u200c\u200d\ufe00-\ufe0f]*")
 
 
 class BadRequest(ValueError):
@@ -84,6 +104,9 @@ class Inbound:
     sender: str
     text: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    # Set when the channel answers itself (bot.channels.texts, untranslated) and the
+    # assistant is not asked: an empty message, or one too long to read.
+    answer: str | None = None
 
     @property
     def is_restart(self) -> bool:
@@ -122,16 +145,24 @@ def _command_ok(text: str, vocabulary: Vocabulary) -> bool:
         return True
     try:
         entities = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[...]]]]" nested too deep
         return False
     return isinstance(entities, dict) and all(
         k in vocabulary.entities and _plain(v) for k, v in entities.items()
     )
 
 
+def visible(text: str) -> str:
+    """The text without what a person cannot see: control and invisible characters
+    dropped, lone surrogates as U+FFFD (see the module's docstring)."""
+    text = _SURROGATE.sub("\ufffd", text)
+    text = _LINE_BREAKS.sub("\n", text)
+    return _CONTROL.sub(" ", _INVISIBLE.sub("", text)).strip()
+
+
 def safe_text(text: str, vocabulary: Vocabulary | None = None) -> str:
     """The message as the assistant should see it (see the module's docstring)."""
-    text = _CONTROL.sub(" ", text).strip()
+    text = visible(text)
     if not text.startswith("/") or _command_ok(text, vocabulary or domain_vocabulary()):
         return text
     words = text.lstrip("/").strip()
@@ -147,10 +178,10 @@ def check_message(
         raise BadRequest('"sender" must be a non-empty string (the conversation\'s id)')
     if len(sender) > MAX_SENDER_CHARS:
         raise BadRequest(f'"sender" must be at most {MAX_SENDER_CHARS} characters')
+    if _SURROGATE.search(sender):  # "\ud800": no id can be made of it (bot.pseudonym)
+        raise BadRequest('"sender" must be valid Unicode text')
     if not isinstance(message, str):
         raise BadRequest('"message" must be a string')
-    if len(message) > MAX_MESSAGE_CHARS:
-        raise BadRequest(f'"message" must be at most {MAX_MESSAGE_CHARS} characters', status=413)
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
@@ -158,8 +189,10 @@ def check_message(
     language = metadata.get("language")
     if language is not None and not (isinstance(language, str) and len(language) <= 35):
         raise BadRequest('"metadata.language" must be a language code such as "fi" or "en"')
-    if not _CONTROL.sub("", message).strip():
-        raise BadRequest('"message" is empty')
+    if len(message) > MAX_MESSAGE_CHARS:
+        return Inbound(sender, "", metadata, answer=texts.TOO_LONG)
+    if _NOTHING.fullmatch(visible(message)):
+        return Inbound(sender, "", metadata, answer=texts.EMPTY_MESSAGE)
     return Inbound(sender, safe_text(message, vocabulary), metadata)
 
 
@@ -173,6 +206,8 @@ def parse_request(body: bytes | None, vocabulary: Vocabulary | None = None) -> I
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("the body is not JSON") from None
+    except RecursionError:
+        raise BadRequest("the body is nested too deeply") from None
     if not isinstance(data, dict):
         raise BadRequest('the body must be a JSON object: {"sender": "...", "message": "..."}')
     return check_message(data.get("sender"), data.get("message"), data.get("metadata"), vocabulary)

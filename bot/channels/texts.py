@@ -1,5 +1,6 @@
 """What a channel says itself, without the assistant: when Rasa is down, for a sticker,
-for ``/privacy`` and ``/forget``, and the command menu. Every text is in the catalogs.
+for an empty or too long message, for ``/privacy`` and ``/forget``, and the command
+menu. Every text is in the catalogs.
 """
 
 from __future__ import annotations
@@ -8,6 +9,10 @@ from bot.i18n import N_
 
 TRY_AGAIN = N_("Sorry, I cannot answer right now. Please try again shortly.")
 TEXT_ONLY = N_("I can only read text. Please write your answer in words, or tap one of the buttons.")
+# A message with nothing to read (spaces, control or invisible characters only), and one
+# longer than bot.channels.inbound.MAX_MESSAGE_CHARS: answered without the assistant.
+EMPTY_MESSAGE = N_("Your message was empty. Please write your answer in words, or tap one of the buttons.")
+TOO_LONG = N_("Your message is too long for me. Please write it again more briefly, in a few sentences.")
 EDITED = N_("I cannot read edited messages. Please send your correction as a new message.")
 PRIVATE_ONLY = N_(
     "I only talk in private chats, so that what you tell me stays between us. Please open a private chat with me."
