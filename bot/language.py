@@ -8,6 +8,7 @@ lingua (its models ship in the wheel: no download), switching only when confiden
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from babel import Locale
@@ -18,6 +19,12 @@ from bot.text import has_cjk, key
 # Detection must be this sure, and the text this long, before we switch languages.
 MIN_CONFIDENCE = 0.85
 MIN_LETTERS = 12
+# Code, markup and addresses are not words of any language: "<script>alert('x')</script>"
+# was read as Finnish, "sender_id", "action_recommend" as French, "https://..." would be
+# English. A word holding one of these is left out of detection...
+_CODE = re.compile(r"[<>{}\[\]=_\\|$@#*&^~`]|://|^www\.")
+# ...and the rest must hold most of the message's letters, or it is not prose at all.
+MIN_PROSE_SHARE = 0.75
 
 
 @lru_cache(maxsize=1)
@@ -35,9 +42,32 @@ def _detector():  # type: ignore[no-untyped-def]
     return LanguageDetectorBuilder.from_languages(*wanted).with_low_accuracy_mode().build()
 
 
+def prose(text: str) -> str:
+    """The words of a message that say which language it is in: without code, markup,
+    addresses, and upper-case keywords and acronyms ("SELECT", "DROP", "TE") among
+    lower-case words; a message all in capitals is read in lower case."""
+    shouting = not any(ch.islower() for ch in text)
+    words = []
+    for word in text.split():
+        if _CODE.search(word):
+            continue
+        if not shouting and word.isupper() and sum(ch.isalpha() for ch in word) >= 2:
+            continue
+        words.append(word)
+    kept = " ".join(words)
+    return kept.lower() if shouting else kept
+
+
 def detect(text: str) -> str | None:
-    """The language of a free-text message, when detection is confident; else None."""
-    letters = sum(ch.isalpha() for ch in text)
+    """The language of a free-text message, when detection is confident; else None.
+
+    Only prose is detected (``prose``): a message that is mostly code or markup, an SQL
+    fragment or an address keeps the conversation's language."""
+    words = prose(text)
+    letters = sum(ch.isalpha() for ch in words)
+    if letters < MIN_PROSE_SHARE * sum(ch.isalpha() for ch in text):
+        return None
+    text = words
     chinese = any("\u4e00" <= ch <= "\u9fff" for ch in text)  # says a lot in few characters
     if letters < (2 if chinese else MIN_LETTERS):
         return None

@@ -85,7 +85,7 @@ BAD: tuple[Bad, ...] = (
     Bad("bom", "\ufeff34", language="sv", expect={"age": 34.0}),
     Bad("combining-pileup", "3" + "\u0301" * 200 + "4", language="en"),
     # -- markup ------------------------------------------------------------------------------------
-    Bad("html", "<b>34</b>", expect={"age": 34.0}),
+    Bad("html", "<b>34</b>"),
     Bad("script", "<script>alert('x')</script>"),
     Bad("img-onerror", '<img src=x onerror="alert(document.cookie)">', language="fr"),
     Bad("html-entities", "&lt;script&gt;&#x3C;/script&#62;&amp;", language="tr"),
@@ -149,7 +149,7 @@ BAD: tuple[Bad, ...] = (
     Bad("municipality-surrogate", '/inform{"municipality": "Esp\\ud800oo"}'),
     Bad("municipality-sql", '/inform{"municipality": "x\' OR 1=1 --"}'),
     Bad("language-unknown", '/choose_language{"language": "xx"}'),
-    Bad("language-tag", '/choose_language{"language": "fi-FI-x-private"}'),
+    Bad("language-tag", '/choose_language{"language": "fi-FI-x-private"}', expect={"language": "fi"}),
     Bad("typed-age-words", "I am 10000000000000000000000000000000 years old"),
     Bad("typed-age-negative", "I am -5 years old"),
     Bad("typed-age-nan", "NaN"),
@@ -195,21 +195,26 @@ SOCKET_ONLY: tuple[tuple[str, Any], ...] = (
     ("surrogate-pair-halves", "\ud83d 34 \ude00"),
 )
 
-# The same over REST: the body is JSON with the escape (valid JSON), or not UTF-8 at all.
+# The same over REST: bodies with what JSON text cannot hold or clients get wrong, and the
+# status each must get (SENDER is replaced by the conversation's id before sending).
 REST_RAW: tuple[tuple[str, bytes, int], ...] = (
-    ("lone-surrogate-escape", b'{"sender": "%s", "message": "\\ud800 34"}', 200),
-    ("surrogate-only", b'{"sender": "%s", "message": "\\udfff"}', 200),
-    ("invalid-utf8-body", b'{"sender": "%s", "message": "\xff\xfe 34"}', 400),
-    (
-        "deeply-nested-body",
-        b'{"sender": "%s", "message": "hi", "metadata": %s}' % (b"%s", _nested(5000).encode()),
-        400,
-    ),
-    ("nan-metadata", b'{"sender": "%s", "message": "hi", "metadata": {"language": NaN}}', 400),
-    ("bom-body", b'\xef\xbb\xbf{"sender": "%s", "message": "hi"}', 200),
-    ("surrogate-sender", b'{"sender": "%s\\ud800", "message": "hi"}', 400),
-    ("utf16-body", '{"sender": "%s", "message": "hi"}'.encode("utf-16"), 200),
+    ("lone-surrogate-escape", b'{"sender": "SENDER", "message": "\\ud800 34"}', 200),
+    ("surrogate-only", b'{"sender": "SENDER", "message": "\\udfff"}', 200),
+    ("invalid-utf8-body", b'{"sender": "SENDER", "message": "\xff\xfe 34"}', 400),
+    ("deeply-nested-body", b'{"sender": "SENDER", "metadata": ' + _nested(5000).encode() + b"}", 400),
+    ("nan-metadata", b'{"sender": "SENDER", "message": "hi", "metadata": {"language": NaN}}', 400),
+    ("surrogate-sender", b'{"sender": "SENDER\\ud800", "message": "hi"}', 400),
+    ("bom-body", b'\xef\xbb\xbf{"sender": "SENDER", "message": "hi"}', 200),
+    ("utf16-body", '{"sender": "SENDER", "message": "hi"}'.encode("utf-16"), 200),
 )
+
+
+def rest_body(body: bytes, sender: str) -> bytes:
+    """A REST_RAW body with the conversation's id in it, in the body's own encoding."""
+    for encoding in ("utf-16-le", "utf-8"):
+        if "SENDER".encode(encoding) in body:
+            return body.replace("SENDER".encode(encoding), sender.encode(encoding))
+    raise ValueError("no SENDER in the body")
 
 
 @lru_cache(maxsize=1)
@@ -297,7 +302,15 @@ def _po(language: str | None) -> list[Any]:
         return list(read_po(f))
 
 
+@lru_cache(maxsize=16)
+def _whole(language: str) -> frozenset[str]:
+    """The language's texts as they are (short ones too: "Hello!")."""
+    if language == "en":
+        return frozenset(m.id for m in _po(None) if isinstance(m.id, str))
+    return frozenset(m.string for m in _po(language) if isinstance(m.string, str) and m.string)
+
+
 def written_in(text: str, language: str) -> bool:
     """Whether a reply holds one of the language's own texts (the catalogs'), so it is
     one the person can read: a reply in another language, or no text, is not."""
-    return any(fragment in text for fragment in _fragments(language))
+    return text.strip() in _whole(language) or any(fragment in text for fragment in _fragments(language))

@@ -86,6 +86,7 @@ def test_a_message_with_nothing_to_read_is_answered_by_the_channel(typed):
         ("\u2067عمري ٣٤\u2069", "عمري ٣٤"),  # isolates around Arabic
         ("\ufeffhei", "hei"),
         ("I am\x0034", "I am 34"),
+        ("\x1b[2J\x1b[31m34\x1b[0m", "34"),  # a terminal's colour codes
         ("olen\x8534", "olen34"),
         ("line\u2028break", "line\nbreak"),
         ("می\u200cخواهم", "می\u200cخواهم"),  # Persian is written with the zero-width non-joiner

@@ -22,7 +22,8 @@ assistant, and it reaches it as something the assistant may be told:
   longer than ``MAX_MESSAGE_CHARS`` is a message too, and the person is answered, in
   their language, by the channel itself (``Inbound.answer``): the assistant would only
   guess at it. Invisible characters that change nothing a person sees (bidirectional
-  controls, zero-width spaces, a byte-order mark, C0/C1 controls) are dropped from
+  controls, zero-width spaces, a byte-order mark, terminal colour codes, C0/C1
+  controls) are dropped from
   every message, so "3\u200b4" is 34 and "Es\u200bpoo" is Espoo, and a lone surrogate
   (JSON's "\ud800", which no UTF-8 database or log can store) becomes U+FFFD.
 
@@ -65,6 +66,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # and Persian words are written with them.)
 _INVISIBLE = re.compile("[\x80-\x9f\xad\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _LINE_BREAKS = re.compile("[\u2028\u2029]")
+# A terminal's colour and cursor codes (ESC [ ... letter), pasted with the text.
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Nothing to read: what is left is only spaces, joiners and variation selectors.
 _NOTHING = re.compile("[\\s\u200c\u200d\ufe00-\ufe0f]*")
@@ -156,7 +159,7 @@ def visible(text: str) -> str:
     """The text without what a person cannot see: control and invisible characters
     dropped, lone surrogates as U+FFFD (see the module's docstring)."""
     text = _SURROGATE.sub("\ufffd", text)
-    text = _LINE_BREAKS.sub("\n", text)
+    text = _LINE_BREAKS.sub("\n", _ANSI.sub("", text))
     return _CONTROL.sub(" ", _INVISIBLE.sub("", text)).strip()
 
 
