@@ -47,6 +47,22 @@ from rasa_components.rest_channel import answer_language
 
 logger = logging.getLogger(__name__)
 
+
+class OneLineForUndecodable(logging.Filter):
+    """engine.io logs a whole traceback at ERROR when a client posts bytes that are not
+    UTF-8 (and then carries on): one warning line is enough, and a broken or hostile
+    client must not fill the log with tracebacks that look like our failures."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], UnicodeDecodeError):
+            record.msg, record.args = "socket.io: ignored a packet that is not UTF-8", ()
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+logging.getLogger("engineio.server").addFilter(OneLineForUndecodable())
+
 # What a widget sends as its session id (it makes 32 hex digits); anything else gets a new one.
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 

@@ -64,3 +64,25 @@ def test_bytes_on_the_socket_are_read_as_utf8():
     assert text_of(b"\xff\xfe 34 \xc3\x28") == "\ufffd\ufffd 34 \ufffd("
     assert text_of(bytearray(b"hei")) == "hei"
     assert text_of(["not text"]) == ["not text"]
+
+
+def test_a_packet_that_is_not_utf8_is_one_warning_line_not_a_traceback():
+    """engine.io logs the traceback of a client's undecodable packet at ERROR; ours is one
+    WARNING line (found by tests/e2e/test_bad_input.py)."""
+    import logging
+    import sys
+
+    from rasa_components.socketio_channel import OneLineForUndecodable
+
+    try:
+        b"\xff".decode("utf-8")
+    except UnicodeDecodeError:
+        error = sys.exc_info()
+    record = logging.LogRecord("engineio.server", logging.ERROR, "x", 1, "post request handler error", (), error)
+    assert OneLineForUndecodable().filter(record)
+    assert (record.levelname, record.exc_info) == ("WARNING", None)
+    assert "not UTF-8" in record.getMessage()
+    failure = (ValueError, ValueError(), None)
+    other = logging.LogRecord("engineio.server", logging.ERROR, "x", 1, "other", (), failure)
+    OneLineForUndecodable().filter(other)
+    assert other.levelname == "ERROR" and other.exc_info

@@ -14,6 +14,7 @@ Marked slow: it starts Rasa (about half a minute). `make test` runs it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import json
 import urllib.error
@@ -154,13 +155,18 @@ class Socket:
     async def __aenter__(self) -> Socket:
         confirmed = asyncio.Event()
         self.client.on("session_confirm", lambda _id: confirmed.set())
-        await self.client.connect(self.base, transports=["websocket"])
+        await self.client.connect(self.base, transports=["polling"])  # the widget uses websocket
         await self.client.emit("session_request", {"session_id": self.session})
         await asyncio.wait_for(confirmed.wait(), 30)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.client.disconnect()
+        # Long polling: a clean disconnect waits for the pending poll (25 s); not needed here.
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self.client.disconnect(), 1)
+        http = getattr(self.client.eio, "http", None)
+        if http is not None and not http.closed:
+            await http.close()
 
     def _events(self) -> list[dict]:
         try:
