@@ -78,7 +78,7 @@ def test_a_packet_that_is_not_utf8_is_one_warning_line_not_a_traceback():
         b"\xff".decode("utf-8")
     except UnicodeDecodeError:
         error = sys.exc_info()
-    record = logging.LogRecord("engineio.server", logging.ERROR, "x", 1, "post request handler error", (), error)
+    record = logging.LogRecord("engineio.server", logging.ERROR, "x", 1, "handler error", (), error)
     assert OneLineForUndecodable().filter(record)
     assert (record.levelname, record.exc_info) == ("WARNING", None)
     assert "not UTF-8" in record.getMessage()
