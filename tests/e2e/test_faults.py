@@ -177,7 +177,7 @@ def test_postgresql_restarted_under_load(tmp_path):
             while tally.answered < 25 and not all(f.done() for f in futures):
                 time.sleep(0.1)
             database.stop()
-            time.sleep(1.0)  # down long enough for messages to meet it
+            time.sleep(6.0)  # longer than the store retries (about 4 s): some messages are refused
             database.start()
             restarted.set()
             everyone = [person for future in futures for person in future.result()]
