@@ -94,7 +94,9 @@ def endpoints_for(ports: Ports, folder: Path) -> Path:
     return path
 
 
-def send(base: str, sender: str, message: str, metadata: dict | None = None) -> list[dict]:
+def send(
+    base: str, sender: str, message: str, metadata: dict | None = None, timeout: float = 60
+) -> list[dict]:
     """One message over the REST channel (contract §1); the bot's replies."""
     import json
 
@@ -102,7 +104,7 @@ def send(base: str, sender: str, message: str, metadata: dict | None = None) -> 
     request = urllib.request.Request(
         f"{base}/webhooks/rest/webhook", body, {"Content-Type": "application/json"}
     )
-    with urllib.request.urlopen(request, timeout=60) as response:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read())
 
 

@@ -52,6 +52,9 @@ class Person:
     sender: str
     language: str
     tally: Tally
+    # Seconds a reply may take: generous, since a test asserts answers, not speed (make bench
+    # measures latency), and a shared 2-core machine under 50 conversations is slow.
+    timeout: float = 600
     answered: int = 0
     replies: list[list[dict]] = field(default_factory=list)
 
@@ -64,7 +67,7 @@ class Person:
         """Send ``message`` until it is answered; each refusal must be the clear one. The
         language goes with every message, as the widget and the Telegram bridge send it."""
         for _ in range(MAX_TRIES):
-            replies = serve.send(base, self.sender, message, {"language": self.language})
+            replies = serve.send(base, self.sender, message, {"language": self.language}, self.timeout)
             texts = [reply.get("text") for reply in replies]
             assert replies, f"{self.sender}: no reply at all to a message"
             if texts == refusal(self.language):
