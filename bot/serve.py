@@ -94,7 +94,9 @@ def endpoints_for(ports: Ports, folder: Path) -> Path:
     return path
 
 
-def send(base: str, sender: str, message: str, metadata: dict | None = None) -> list[dict]:
+def send(
+    base: str, sender: str, message: str, metadata: dict | None = None, timeout: float = 60
+) -> list[dict]:
     """One message over the REST channel (contract §1); the bot's replies."""
     import json
 
@@ -102,7 +104,7 @@ def send(base: str, sender: str, message: str, metadata: dict | None = None) -> 
     request = urllib.request.Request(
         f"{base}/webhooks/rest/webhook", body, {"Content-Type": "application/json"}
     )
-    with urllib.request.urlopen(request, timeout=60) as response:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read())
 
 
@@ -159,6 +161,10 @@ def cluster(
     # under load a Rasa server then writes to a connection the action server is closing
     # ("Cannot write to closing transport") and the action fails. The server keeps them longer.
     env.setdefault("SANIC_KEEP_ALIVE_TIMEOUT", "75")
+    # Without the HTTP API, Rasa leaves Sanic's 60 s response timeout (its --response-timeout,
+    # an hour, is applied only with the API): under load a message that waits longer gets a
+    # bare 503 with no text. Rasa's own hour instead; every message gets its answer.
+    env.setdefault("SANIC_RESPONSE_TIMEOUT", "3600")
     with tempfile.TemporaryDirectory() as tmp:
         endpoints = endpoints_for(Ports(rasa=rasa_ports[0], actions=actions_port), Path(tmp))
         token = env.get(TOKEN_VARIABLE)

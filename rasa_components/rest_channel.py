@@ -9,7 +9,10 @@ contract says) and puts ``bot.channels.inbound`` in front:
 - a request that is not a message gets 400 (413 when too large) with a JSON reason;
 - a well-formed message always gets at least one reply: after ``/restart`` the person
   is greeted again in the conversation's language, and if the assistant said nothing
-  (or failed) the channel says it did not understand (or to try again shortly);
+  the channel says it did not understand; when the message could not be answered (the
+  database or Redis unreachable) to try again shortly, and when the assistant's actions
+  could not run (the action server down) that it is a fault, with the general guidance
+  and contacts (``rasa_components/faults.py``);
 - nothing logged holds the sender, the text or the metadata;
 - the sender the client names is pseudonymised (``bot.pseudonym``, channel ``rest``)
   before Rasa sees it, so the tracker store and Rasa's logs never hold it (contract §6);
@@ -32,11 +35,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import texts
 from bot.channels.inbound import AFTER_RESTART, BadRequest, Inbound, Vocabulary, parse_request
-from bot.conversation.texts import NOT_UNDERSTOOD
-from bot.i18n import normalise_language, translator
 from bot.pseudonym import pseudonym
+from rasa_components.faults import conversation_slots, own_answer, strict_storage, watching_actions
 
 log = logging.getLogger(__name__)
 Handler = Callable[[UserMessage], Awaitable[Any]]
@@ -53,16 +54,8 @@ def vocabulary(request: Request) -> Vocabulary | None:
 
 async def conversation_language(request: Request, sender: str) -> str | None:
     """The language slot of the sender's conversation, if there is one."""
-    agent = getattr(request.app.ctx, "agent", None)
-    store = getattr(agent, "tracker_store", None)
-    if store is None:
-        return None
-    try:
-        tracker = await store.retrieve(sender)
-    except Exception:  # noqa: BLE001 - a store problem must not cost the person an answer
-        log.exception("could not read the conversation's language")
-        return None
-    return tracker.get_slot("language") if tracker is not None else None
+    slots = await conversation_slots(getattr(request.app.ctx, "agent", None), sender)
+    return slots.get("language")
 
 
 async def reply_always(
@@ -72,33 +65,42 @@ async def reply_always(
     collector: CollectingOutputChannel,
     input_channel: str,
 ) -> list[dict[str, Any]]:
-    """Hand ``message`` to the assistant; whatever happens, the answer has a reply."""
+    """Hand ``message`` to the assistant; whatever happens, the answer has a reply.
+
+    When the message could not be answered (the database or Redis unreachable), what the
+    assistant had said is dropped: nothing of the turn was stored, so the person is asked
+    to send it again rather than shown an answer the conversation does not remember.
+    """
+    agent = getattr(request.app.ctx, "agent", None)
+    strict_storage(agent)
     metadata = dict(message.metadata)
     if message.is_restart:  # the language the person chose outlives the reset (over the hint)
         known = await conversation_language(request, message.sender)
         if known:
             metadata["language"] = known
     failed = False
-    try:
-        await handle(
-            UserMessage(
-                message.text, collector, message.sender, input_channel=input_channel, metadata=metadata
-            )
-        )
-        if message.is_restart and not collector.messages:
+    with watching_actions() as broken:
+        try:
             await handle(
                 UserMessage(
-                    AFTER_RESTART, collector, message.sender, input_channel=input_channel, metadata=metadata
+                    message.text, collector, message.sender, input_channel=input_channel, metadata=metadata
                 )
             )
-    except Exception:  # noqa: BLE001 - logged without the message; the person is answered
-        log.exception("the assistant failed on a message")
-        failed = True
-    if not collector.messages:
-        language = await conversation_language(request, message.sender) or metadata.get("language")
-        _ = translator(normalise_language(language))
-        text = _(texts.TRY_AGAIN) if failed else _(NOT_UNDERSTOOD)
-        await collector.send_text_message(message.sender, text)
+            if message.is_restart and not collector.messages and not broken:
+                again = UserMessage(
+                    AFTER_RESTART, collector, message.sender, input_channel=input_channel, metadata=metadata
+                )
+                await handle(again)
+        except Exception:  # noqa: BLE001 - logged without the message; the person is answered
+            log.exception("the assistant failed on a message")
+            failed = True
+    if failed:
+        collector.messages.clear()
+    extra = await own_answer(
+        agent, message.sender, metadata.get("language"), failed, list(broken), bool(collector.messages)
+    )
+    for reply in extra:
+        await collector.send_text_message(message.sender, reply["text"])
     return collector.messages
 
 

@@ -20,7 +20,10 @@ language hint) but for two handlers: ``session_request`` joins the room and acce
 only a well-formed session id; ``user_uttered`` hands Rasa this output channel and
 refuses, with an ``error`` event, what is not ``{"message": text, "session_id": id,
 "metadata": {...}}`` (Rasa's own crashed on a message that is not text, and took a
-metadata string as JSON). credentials.yml names this class in place of ``socketio``.
+metadata string as JSON). As on the REST channel, a message always gets a reply: "try
+again shortly" when it could not be answered, the general guidance when the actions could
+not run (``rasa_components/faults.py``), "I did not understand" when nothing was said.
+credentials.yml names this class in place of ``socketio``.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from sanic import Blueprint
 
 from bot.channels.inbound import MAX_MESSAGE_CHARS, BadRequest, check_message
 from bot.pseudonym import pseudonym
+from rasa_components.faults import own_answer, strict_storage, watching_actions
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +102,10 @@ class RoomOutput(SocketIOOutput):
     def __init__(self, sio: Any, bot_message_evt: str, room: str) -> None:
         super().__init__(sio, bot_message_evt)
         self.room = room
+        self.sent = 0  # whether the assistant said anything (else the channel answers itself)
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
+        self.sent += 1
         await super()._send_message(self.room, response)
 
 
@@ -119,6 +125,7 @@ class SocketIOInput(RasaSocketIOInput):
         blueprint = super().blueprint(on_new_message)  # the health route, connect, disconnect
         sio = self.sio
         namespace = self.namespace
+        app: Any = None
 
         async def session_request(sid: str, data: Any) -> None:
             asked = data.get("session_id") if isinstance(data, dict) else None
@@ -143,14 +150,27 @@ class SocketIOInput(RasaSocketIOInput):
             except BadRequest as refused:
                 await sio.emit("error", {"error": str(refused)}, room=sid, namespace=namespace)
                 return
+            output = RoomOutput(sio, self.bot_message_evt, room)
             message = UserMessage(
-                inbound.text,
-                RoomOutput(sio, self.bot_message_evt, room),
-                sender,
-                input_channel=self.name(),
-                metadata=inbound.metadata,
+                inbound.text, output, sender, input_channel=self.name(), metadata=inbound.metadata
             )
-            await on_new_message(message)
+            agent = getattr(getattr(app, "ctx", None), "agent", None)
+            strict_storage(agent)
+            failed = False
+            with watching_actions() as broken:
+                try:
+                    await on_new_message(message)
+                except Exception:  # noqa: BLE001 - logged without the message; the person is answered
+                    logger.exception("the assistant failed on a message")
+                    failed = True
+            hint = inbound.metadata.get("language")
+            for reply in await own_answer(agent, sender, hint, failed, list(broken), output.sent > 0):
+                await output.send_response(sender, reply)
+
+        @blueprint.listener("before_server_start")
+        async def remember_app(server: Any, _loop: Any) -> None:
+            nonlocal app  # the agent (app.ctx.agent) is what the replies above read the slots from
+            app = server
 
         # Registered again under the same names: these replace Rasa's handlers.
         sio.on("session_request", session_request, namespace=namespace)

@@ -16,15 +16,26 @@ of the message being answered, which is in memory while it is answered.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Any
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import Restarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot import storage
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Pauses between tries while the database is unreachable: about 4 s in all, the length of
+# a restart; the person waits that long at most before being asked to try again.
+RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0)
 
 # Rasa copies the first message's metadata into this slot at each session start.
 SESSION_METADATA_SLOT = "session_started_metadata"
@@ -101,9 +112,44 @@ class KotobottiTrackerStore(SQLTrackerStore):
             # Rasa would take an ImportError for "no such store" and silently keep conversations
             # in memory: say what is wrong instead.
             raise RuntimeError(f"{storage.DB_URL_VARIABLE}: {exc}") from None
+        # Rasa's engine has no pre-ping: after a database restart every pooled connection is
+        # dead, and each would cost one person a failed message. Checked before use instead.
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         storage.ensure_indexes(self.engine)
 
+    async def _retrying(self, work: Callable[[], Awaitable[T]]) -> T:
+        """``work()``, tried again while the database is briefly unreachable (a restart, a
+        failover: about a second). Both uses are safe to repeat: a read, and a write that
+        first asks the database which events it already holds. A longer outage raises, and
+        the channel asks the person to try again."""
+        for delay in (*RETRY_DELAYS, None):
+            try:
+                return await work()
+            except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+                if delay is None:
+                    raise
+                name = type(error).__name__
+                logger.warning("database unreachable (%s); trying again in %.2f s", name, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        return await self._retrying(lambda: super(KotobottiTrackerStore, self).retrieve(sender_id))
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        return await self._retrying(
+            lambda: super(KotobottiTrackerStore, self).retrieve_full_tracker(conversation_id)
+        )
+
     async def save(self, tracker: DialogueStateTracker) -> None:
+        """``_save``, tried again while the database is briefly unreachable: each try is
+        one transaction that stores what the database does not hold yet, so a repeat never
+        stores an event twice."""
+        await self._retrying(lambda: self._save(tracker))
+
+    async def _save(self, tracker: DialogueStateTracker) -> None:
         """Store the events Rasa has not stored yet, each without typed text.
 
         A restart (``/restart``: what ``/forget`` and the widget's delete button send)
