@@ -1,7 +1,8 @@
 """Kotobotti's own tables, next to Rasa's tracker store on the same database (contract §6).
 
 What staff may see about use, and nothing about any person: a one-tap rating is kept as
-(day, language, rating) and a deletion on request as (day, channel, count), with no
+(day, language, rating), a deletion on request as (day, channel, count), and, only with
+the person's yes, a message not understood as (day, language, scrubbed text), with no
 sender, pseudonym or time of day that could tie a row to a conversation. The schema is
 Alembic's (``bot/migrations/``, version table ``kotobotti_alembic_version`` so Rasa's
 tables are never touched); ``migrate`` brings any database to the newest revision and is
@@ -11,6 +12,7 @@ safe to run at every start.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -41,16 +43,39 @@ deletions = sa.Table(
 )
 
 
+unanswered = sa.Table(
+    "kotobotti_unanswered",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("day", sa.Date, nullable=False, index=True),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+)
+
+MIGRATE_ATTEMPTS = 5
+
+
 def migrate(engine: sa.engine.Engine) -> None:
-    """Upgrade the database to the newest revision of our tables (a no-op when current)."""
+    """Upgrade the database to the newest revision of our tables (a no-op when current).
+
+    Several servers starting at once may migrate at the same moment: the one that loses
+    the race (a table or version row that now exists) tries again and finds it current.
+    """
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    for attempt in range(MIGRATE_ATTEMPTS):
+        try:
+            with engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+            return
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
+            if attempt == MIGRATE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 @lru_cache(maxsize=1)
@@ -81,3 +106,25 @@ def record_deletion(
         connection.execute(
             deletions.insert().values(day=day or dt.date.today(), channel=channel[:32], count=count)
         )
+
+
+def record_unanswered(engine: sa.engine.Engine, language: str, text: str, day: dt.date | None = None) -> None:
+    """Keep one message not understood, already scrubbed (``bot.scrub``), with the person's
+    yes (``bot/conversation/unanswered.py``): its day and language, nothing about who wrote it."""
+    with engine.begin() as connection:
+        connection.execute(
+            unanswered.insert().values(day=day or dt.date.today(), language=language[:8], text=text)
+        )
+
+
+def purge_unanswered(engine: sa.engine.Engine, days: int, today: dt.date | None = None) -> int:
+    """Delete the messages not understood kept more than ``days`` days ago; how many.
+
+    Kept by day, so one is deleted on the first purge after its day plus ``days``: no
+    later than a conversation whose last message was that day.
+    """
+    if not sa.inspect(engine).has_table(unanswered.name):
+        return 0
+    cutoff = (today or dt.date.today()) - dt.timedelta(days=days)
+    with engine.begin() as connection:
+        return connection.execute(unanswered.delete().where(unanswered.c.day < cutoff)).rowcount or 0

@@ -1,0 +1,329 @@
+"""What a message not understood may keep before staff read it: its words, not who wrote them.
+
+The unanswered-question log (``bot/conversation/unanswered.py``, only with the person's
+yes) is the one place typed words are kept. Before a message is kept, :func:`scrub`
+replaces what most often identifies a person with a placeholder:
+
+- e-mail addresses → ``[email]``; web addresses (``https://…``, ``www.…``, ``kela.fi``)
+  → ``[link]``;
+- phone numbers (a ``+`` or ``0`` and at least 7 digits, or at least 9 digits, with
+  spaces, dashes, dots or brackets) → ``[phone]``;
+- every other number → ``[number]``: digits of any script (``34``, Arabic-Indic ``٣٤``,
+  Persian ``۳۴``, full-width ``３４``), and Chinese numerals (``三十四``);
+- names → ``[name]``: the words after "my name is" and its like in the 13 languages
+  (``olen X``, ``je m'appelle X``, ``меня зовут X``, ``اسمي X``, ``我叫X`` …), and every
+  capitalised word not at the start of a sentence that is not a known word.
+
+Known words are those of our own texts: the NLU examples, the lexicons and the meaning
+examples (``data/nlu``, ``bot/lexicon``, ``bot/meanings``), every catalog (``locales``),
+the names of countries, languages, months and days in the 13 languages (CLDR, through
+Babel), and the municipalities of the registry in any form it resolves.
+
+Limits (the README says them too): this is data minimisation, not anonymisation. A name
+written in lower case without a "my name is" phrase ("ahmed said"), at the start of a
+sentence, or in a script without capitals (Arabic, Persian, Chinese) outside those
+phrases stays; so does a name that is also a known word ("Anna", "Onni", "Salla"),
+numbers written in words ("thirty-four"), street names and other details that identify a
+person together. No Rasa import: the action server calls it, and the tests run it alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from bot.text import strip_marks
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_CHARS = 1000  # kept at most; a longer message is cut (staff need the question, not an essay)
+
+EMAIL, LINK, PHONE, NUMBER, NAME = "[email]", "[link]", "[phone]", "[number]", "[name]"
+PLACEHOLDERS = (EMAIL, LINK, PHONE, NUMBER, NAME)
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+# A bare domain ("kela.fi", "migri.fi/en/home"): letters after the last dot, no space around.
+_DOMAIN = re.compile(r"(?<![\w@.])(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}\b(?:/\S*)?")
+# Digits of any script (\d is Unicode), with the separators phone numbers are written with.
+_DIGIT_RUN = re.compile(r"\+?\(?\d(?:[\d ().\-–/]*\d)?")
+_NUMBER = re.compile(r"\d+(?:[.,٫٬]\d+)*")
+_CJK_NUMERAL = "〇零一二两兩三四五六七八九十百千万萬亿億"
+_CJK_NUMBER = re.compile(f"[{_CJK_NUMERAL}]{{2,}}|[{_CJK_NUMERAL}](?=[岁歲年月日号號])")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# A word: letters, with apostrophes or hyphens inside ("Koto-Espoo", "m'appelle").
+_WORD = re.compile(r"[^\W\d_]+(?:['’ʼ-][^\W\d_]+)*")
+_PARTS = re.compile(r"[^\W\d_]+")
+# What ends a sentence: the next word is capitalised by rule, not because it is a name.
+_SENTENCE_END = re.compile(r"[.!?…؟。！？:;\n\r]\s*[\"'«»“”„(\[]*\s*$")
+
+# "My name is X" and its like: X is a name whatever its case.
+_NAME_MARKERS: tuple[str, ...] = (
+    # en
+    "my name is", "my name's", "i am called", "i'm called", "im called",
+    "my first name is", "my surname is", "my last name is",
+    # fi
+    "nimeni on", "minun nimeni on", "mun nimi on", "minun nimi on", "mun nimeni on", "sukunimeni on",
+    "etunimeni on", "minua kutsutaan",
+    # sv
+    "jag heter", "mitt namn är", "mitt namn ar", "jag kallas", "mitt förnamn är", "mitt efternamn är",
+    # ru
+    "меня зовут", "моё имя", "мое имя", "моя фамилия", "моё имя -", "зовут меня",
+    # uk
+    "мене звати", "моє ім'я", "моє ім’я", "моє імʼя", "моє прізвище", "звати мене",
+    # ar
+    "اسمي", "إسمي", "انا اسمي", "أنا اسمي", "اسمي هو",
+    # fa
+    "اسمم", "اسم من", "نام من", "نامم", "اسم من هست", "اسمم هست",
+    # so
+    "magacaygu waa", "magacayga waa", "magacaygu", "magacayga", "waxaa la i yiraahdaa",
+    "waxaa la igu magacaabaa", "magacay waa",
+    # et
+    "minu nimi on", "mu nimi on", "minu nimi", "mu nimi", "mind kutsutakse", "minu perekonnanimi on",
+    # tr
+    "benim adım", "benim adim", "adım", "adim", "ismim", "benim ismim", "soyadım", "soyadim",
+    # fr
+    "je m'appelle", "je m’appelle", "mon nom est", "mon prénom est", "mon prenom est",
+    "mon nom c'est", "mon nom de famille est", "moi c'est", "on m'appelle",
+    # es
+    "me llamo", "mi nombre es", "mi apellido es", "me llaman", "mi nombre completo es",
+)
+# "I am X": X is a name only when it is not a known word ("olen työtön" is a status).
+_SELF_MARKERS: tuple[str, ...] = (
+    "i am", "i'm", "im", "this is", "olen", "minä olen", "mä oon", "oon", "jag är", "jag ar",
+    "ma olen", "mina olen", "je suis", "soy", "yo soy", "я", "waxaan ahay",
+)
+# Chinese: the name follows without a space; two or three characters are taken.
+_ZH_MARKERS = ("我的名字是", "我的名字叫", "我名字叫", "名字是", "名字叫", "我叫", "叫我", "我姓")
+# Words that end a name in scripts without capitals ("اسم من علی است": "is").
+_NAME_STOP = frozenset({"است", "هست", "هستم", "و", "وانا", "وأنا", "من", "في", "از", "در"})
+_NAME_WORDS = 3  # at most this many words after a marker are taken as the name
+
+
+def _cased(word: str) -> bool:
+    """Whether the word's script has capitals at all (Latin, Cyrillic, Greek...)."""
+    return word[:1].lower() != word[:1].upper()
+
+
+def _norm(word: str) -> str:
+    return strip_marks(word.casefold())
+
+
+def _strings(data: Any) -> Iterator[str]:
+    """Every string anywhere in a loaded YAML document (keys included)."""
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            yield from _strings(k)
+            yield from _strings(v)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _strings(item)
+
+
+def _words_of(texts: Iterable[str]) -> set[str]:
+    return {_norm(part) for text in texts for part in _PARTS.findall(text)}
+
+
+def _cldr_words() -> set[str]:
+    """Country, language, month and day names in the 13 languages (Babel's CLDR data)."""
+    from babel import Locale
+
+    from bot.i18n import languages
+
+    texts: list[str] = []
+    for code in languages():
+        locale = Locale.parse(code)
+        texts += locale.territories.values()
+        texts += locale.languages.values()
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                texts += locale.months[context][width].values()
+                texts += locale.days[context][width].values()
+    return _words_of(texts)
+
+
+_SOURCES = ("data/nlu/*.yml", "bot/lexicon/*.yml", "bot/meanings/*.yml", "locales/*/LC_MESSAGES/messages.po")
+
+
+def _source_files() -> list[Path]:
+    return [path for pattern in _SOURCES for path in sorted(ROOT.glob(pattern))]
+
+
+def _collect(files: list[Path]) -> frozenset[str]:
+    import yaml
+    from babel.messages.pofile import read_po
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ten times faster here
+    texts: list[str] = []
+    for path in files:
+        if path.suffix == ".yml":
+            texts += _strings(yaml.load(path.read_text("utf-8"), Loader=loader))
+            continue
+        with path.open("rb") as f:
+            for message in read_po(f):
+                for text in (message.id, message.string):
+                    texts += [text] if isinstance(text, str) else list(text or ())
+    return frozenset(_words_of(texts) | _cldr_words())
+
+
+@lru_cache(maxsize=1)
+def known_words() -> frozenset[str]:
+    """The words of our own texts and of CLDR, lower case, without accents.
+
+    Collecting them takes seconds; the list is cached in ``var/cache/`` under a hash of
+    its sources, so only the first message after a change of text waits for it.
+    """
+    import babel
+
+    from bot.semantic import CACHE_DIR
+
+    files = _source_files()
+    digest = hashlib.sha256(babel.__version__.encode())
+    for path in files:
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    cached = CACHE_DIR / f"known-words-{digest.hexdigest()[:16]}.txt"
+    with contextlib.suppress(OSError):
+        return frozenset(cached.read_text("utf-8").split("\n"))
+    words = _collect(files)
+    with contextlib.suppress(OSError):  # a read-only checkout collects them at each start
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(f"{cached.stem}.{os.getpid()}.tmp")
+        tmp.write_text("\n".join(sorted(words)), "utf-8")
+        os.replace(tmp, cached)
+    return words
+
+
+def _is_place(word: str) -> bool:
+    """A municipality in any form the registry resolves for sure (no typo guessing)."""
+    from bot import registry
+
+    found = registry.load().resolve(word, suggest=False)
+    return found.municipality is not None and found.method != "typo"
+
+
+def _known(word: str) -> bool:
+    words = known_words()
+    return all(_norm(part) in words for part in _PARTS.findall(word)) or _is_place(word)
+
+
+def _replace_digits(text: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        run = match.group()
+        digits = sum(ch.isdigit() for ch in run)
+        starts = run.lstrip("(")
+        if digits >= 9 or (digits >= 7 and starts[:1] in "+0٠۰"):
+            return PHONE
+        return _NUMBER.sub(NUMBER, run)
+
+    return _DIGIT_RUN.sub(one, text)
+
+
+def _marker_pattern(marker: str) -> re.Pattern[str]:
+    """A marker as a whole phrase, in any case, with any apostrophe."""
+    body = re.escape(marker).replace("'", "['’ʼ]")
+    return re.compile(r"(?<![^\W_])" + body + r"(?![^\W_])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _markers() -> tuple[tuple[re.Pattern[str], bool], ...]:
+    return tuple(
+        (_marker_pattern(marker), strong)
+        for strong, markers in ((True, _NAME_MARKERS), (False, _SELF_MARKERS))
+        for marker in markers
+    )
+
+
+def _after_markers(text: str) -> str:
+    """The words after "my name is" and its like, as ``[name]``."""
+    for marker in _ZH_MARKERS:
+        text = re.sub(re.escape(marker) + r"\s*" + _HAN.pattern + "{1,3}", marker + NAME, text)
+    found = [(m.start(), m.end(), strong) for pattern, strong in _markers() for m in pattern.finditer(text)]
+    # "mu nimi on Kadri": the longest marker counts, not "mu nimi" with "on" as the name.
+    longest = [
+        (start, end, strong)
+        for start, end, strong in found
+        if not any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in found)
+    ]
+    spans: set[tuple[int, int]] = set()
+    for _start, end, strong in longest:
+        spans |= set(_name_after(text, end, strong))
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + NAME + text[end:]
+    return text
+
+
+def _name_after(text: str, position: int, strong: bool) -> list[tuple[int, int]]:
+    """The spans of the name that follows a marker ending at ``position``.
+
+    After "my name is" (``strong``) the first word is a name whatever it is, and the
+    next ones while they are capitalised (or, without capitals, not known words). After
+    "I am" a word is a name only if it is capitalised or not a known word, and never in
+    a script without capitals ("أنا لاجئ" is "I am a refugee").
+    """
+    spans: list[tuple[int, int]] = []
+    gap = re.match(r"[\s:,\-–—]*", text[position:])
+    offset = position + (gap.end() if gap else 0)
+    for n in range(_NAME_WORDS):
+        word = _WORD.match(text, offset)
+        if word is None:
+            break
+        value = word.group()
+        cased = _cased(value)
+        capital = cased and value[:1].isupper()
+        if n == 0 and not strong:
+            take = cased and (capital or not _known(value))
+        elif n == 0:
+            take = True
+        elif cased:
+            take = capital and (strong or not _known(value))
+        else:
+            take = strong and value not in _NAME_STOP and not _known(value)
+        if not take:
+            break
+        spans.append((word.start(), word.end()))
+        space = re.match(r"[ \t]+", text[word.end() :])
+        if space is None:
+            break
+        offset = word.end() + space.end()
+    return spans
+
+
+def _capitalised_names(text: str) -> str:
+    """Capitalised words not at a sentence's start that are not known words, as ``[name]``."""
+    out: list[str] = []
+    last = 0
+    for word in _WORD.finditer(text):
+        value = word.group()
+        before = text[: word.start()]
+        at_start = not before.strip() or bool(_SENTENCE_END.search(before))
+        if (
+            _cased(value)
+            and value[:1].isupper()
+            and not at_start
+            and text[word.start() - 1 : word.start()] != "["
+            and not _known(value)
+        ):
+            out.append(text[last : word.start()] + NAME)
+            last = word.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+def scrub(text: str) -> str:
+    """The message with e-mail and web addresses, phone numbers, numbers and names replaced."""
+    text = re.sub(r"[^\S\n]+", " ", text).strip()[:MAX_CHARS]
+    text = _EMAIL.sub(EMAIL, text)
+    text = _URL.sub(LINK, text)
+    text = _DOMAIN.sub(LINK, text)
+    text = _replace_digits(text)
+    text = _CJK_NUMBER.sub(NUMBER, text)
+    text = _after_markers(text)
+    text = _capitalised_names(text)
+    return re.sub(r"(\[name\])(?:\s+\[name\])+", NAME, text)
