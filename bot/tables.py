@@ -11,8 +11,11 @@ safe to run at every start.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import time
+import fcntl
+import threading
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -52,30 +55,41 @@ unanswered = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
 )
 
-MIGRATE_ATTEMPTS = 5
+# Migrations run one at a time: in a process (Alembic's context is global), on a machine
+# (SQLite: a lock file beside the database) and on PostgreSQL (an advisory lock held by
+# the migrating transaction, whose DDL is transactional).
+_IN_PROCESS = threading.Lock()
+_ADVISORY_LOCK = 0x6B6F746F  # "koto": the key of the PostgreSQL advisory lock
+
+
+@contextlib.contextmanager
+def _one_at_a_time(engine: sa.engine.Engine) -> Iterator[None]:
+    with _IN_PROCESS:
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
+        if not database or database == ":memory:":
+            yield
+            return
+        with open(f"{database}.migrate-lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+            yield
 
 
 def migrate(engine: sa.engine.Engine) -> None:
     """Upgrade the database to the newest revision of our tables (a no-op when current).
 
-    Several servers starting at once may migrate at the same moment: the one that loses
-    the race (a table or version row that now exists) tries again and finds it current.
+    Safe when several servers start at the same moment: they migrate one after the other,
+    and the later ones find the database current.
     """
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    for attempt in range(MIGRATE_ATTEMPTS):
-        try:
-            with engine.begin() as connection:
-                config.attributes["connection"] = connection
-                command.upgrade(config, "head")
-            return
-        except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
-            if attempt == MIGRATE_ATTEMPTS - 1:
-                raise
-            time.sleep(0.2 * (attempt + 1))
+    with _one_at_a_time(engine), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK})
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
 
 
 @lru_cache(maxsize=1)
