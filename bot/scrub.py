@@ -7,7 +7,7 @@ replaces what most often identifies a person with a placeholder:
 - e-mail addresses → ``[email]``; web addresses (``https://…``, ``www.…``, ``kela.fi``)
   → ``[link]``;
 - phone numbers (a ``+`` or ``0`` and at least 7 digits, or at least 9 digits, with
-  spaces, dashes, dots or brackets) → ``[phone]``;
+  spaces, dashes or brackets: ``bot.text.phone_spans``) → ``[phone]``;
 - every other number → ``[number]``: digits of any script (``34``, Arabic-Indic ``٣٤``,
   Persian ``۳۴``, full-width ``３４``), and Chinese numerals (``三十四``);
 - names → ``[name]``: the words after "my name is" and its like in the 13 languages
@@ -38,7 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot.text import strip_marks
+from bot.text import phone_spans, strip_marks
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_CHARS = 1000  # kept at most; a longer message is cut (staff need the question, not an essay)
@@ -50,8 +50,6 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 # A bare domain ("kela.fi", "migri.fi/en/home"): letters after the last dot, no space around.
 _DOMAIN = re.compile(r"(?<![\w@.])(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}\b(?:/\S*)?")
-# Digits of any script (\d is Unicode), with the separators phone numbers are written with.
-_DIGIT_RUN = re.compile(r"\+?\(?\d(?:[\d ().\-–/]*\d)?")
 _NUMBER = re.compile(r"\d+(?:[.,٫٬]\d+)*")
 _CJK_NUMERAL = "〇零一二两兩三四五六七八九十百千万萬亿億"
 _CJK_NUMBER = re.compile(f"[{_CJK_NUMERAL}]{{2,}}|[{_CJK_NUMERAL}](?=[岁歲年月日号號])")
@@ -214,15 +212,14 @@ def _known(word: str) -> bool:
 
 
 def _replace_digits(text: str) -> str:
-    def one(match: re.Match[str]) -> str:
-        run = match.group()
-        digits = sum(ch.isdigit() for ch in run)
-        starts = run.lstrip("(")
-        if digits >= 9 or (digits >= 7 and starts[:1] in "+0٠۰"):
-            return PHONE
-        return _NUMBER.sub(NUMBER, run)
-
-    return _DIGIT_RUN.sub(one, text)
+    """Phone numbers as ``[phone]`` (``bot.text.phone_spans``), then every other number."""
+    out: list[str] = []
+    last = 0
+    for start, end in phone_spans(text):
+        out += [_NUMBER.sub(NUMBER, text[last:start]), PHONE]
+        last = end
+    out.append(_NUMBER.sub(NUMBER, text[last:]))
+    return "".join(out)
 
 
 def _marker_pattern(marker: str) -> re.Pattern[str]:

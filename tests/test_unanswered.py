@@ -111,3 +111,11 @@ def test_a_button_payload_is_never_kept():
 def test_after_a_new_fact_outside_the_form_it_waits_for_the_form():
     turn = conversation.respond(state(GIBBERISH, "inform", requested_slot=None))
     assert not asks(turn)
+
+
+@pytest.mark.parametrize("phone", ["+358 40 987 6543", "040-987 6543", "(09) 816 2100", "0401234567"])
+def test_a_phone_number_is_no_age(phone):
+    """Found while testing the log: "+358 40 …" was taken as the age 40 and the message as understood."""
+    turn = conversation.validate(state(f"call me at {phone} please"))
+    assert "age" not in turn.slots
+    assert conversation.validate(state("I am 40", "inform")).slots["age"] == 40.0

@@ -186,8 +186,8 @@ def validate(state: State) -> Turn:
     # or a string of them would loop on the same question.
     sure = state.confidence >= INTERRUPTION_CONFIDENCE
     handled = bool(heard.refused) or (sure and interruption(state, _, turn)) or bool(turn.messages)
-    if handled and sure and state.intent == "out_of_scope":
-        unanswered.not_understood(state, turn, _)
+    # An interruption that sets no slot ("where can I buy a car?") makes Rasa reject the
+    # form's turn and run action_respond instead: respond() keeps or asks, not here.
     if heard.refused or heard.dont_know or not handled:
         misses = int(state.slots.get("misses") or 0) + 1
         turn.slots["unsure"] = None
