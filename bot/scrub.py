@@ -12,19 +12,21 @@ replaces what most often identifies a person with a placeholder:
   Persian ``۳۴``, full-width ``３４``), and Chinese numerals (``三十四``);
 - names → ``[name]``: the words after "my name is" and its like in the 13 languages
   (``olen X``, ``je m'appelle X``, ``меня зовут X``, ``اسمي X``, ``我叫X`` …), and every
-  capitalised word not at the start of a sentence that is not a known word.
+  capitalised word that is not a known word, at the start of a sentence too.
 
 Known words are those of our own texts: the NLU examples, the lexicons and the meaning
 examples (``data/nlu``, ``bot/lexicon``, ``bot/meanings``), every catalog (``locales``),
 the names of countries, languages, months and days in the 13 languages (CLDR, through
-Babel), and the municipalities of the registry in any form it resolves.
+Babel), the municipalities of the registry in any form it resolves, and the Finnish words
+Voikko knows in any case form, but for first names and surnames.
 
 Limits (the README says them too): this is data minimisation, not anonymisation. A name
-written in lower case without a "my name is" phrase ("ahmed said"), at the start of a
-sentence, or in a script without capitals (Arabic, Persian, Chinese) outside those
-phrases stays; so does a name that is also a known word ("Anna", "Onni", "Salla"),
-numbers written in words ("thirty-four"), street names and other details that identify a
-person together. No Rasa import: the action server calls it, and the tests run it alone.
+written in lower case without a "my name is" phrase ("ahmed said"), or in a script
+without capitals (Arabic, Persian, Chinese) outside those phrases, stays; so does a name
+that is also a known word ("Anna", "Onni", "Salla", "Ali"), numbers written in words
+("thirty-four"), and details that identify a person together (a rare job, a street).
+The other way, a capitalised word we do not know (a rare word at a sentence's start) is
+taken for a name. No Rasa import: the action server calls it, and the tests run it alone.
 """
 
 from __future__ import annotations
@@ -57,8 +59,6 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # A word: letters, with apostrophes or hyphens inside ("Koto-Espoo", "m'appelle").
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ-][^\W\d_]+)*")
 _PARTS = re.compile(r"[^\W\d_]+")
-# What ends a sentence: the next word is capitalised by rule, not because it is a name.
-_SENTENCE_END = re.compile(r"[.!?…؟。！？:;\n\r]\s*[\"'«»“”„(\[]*\s*$")
 
 # "My name is X" and its like: X is a name whatever its case.
 _NAME_MARKERS: tuple[str, ...] = (
@@ -207,8 +207,13 @@ def _is_place(word: str) -> bool:
 
 
 def _known(word: str) -> bool:
+    """A word of our texts or CLDR, a municipality, or a Finnish word that is no person's name."""
+    from bot import morphology
+
     words = known_words()
-    return all(_norm(part) in words for part in _PARTS.findall(word)) or _is_place(word)
+    if all(_norm(part) in words for part in _PARTS.findall(word)):
+        return True
+    return _is_place(word) or morphology.common_word(word)
 
 
 def _replace_digits(text: str) -> str:
@@ -293,17 +298,19 @@ def _name_after(text: str, position: int, strong: bool) -> list[tuple[int, int]]
 
 
 def _capitalised_names(text: str) -> str:
-    """Capitalised words not at a sentence's start that are not known words, as ``[name]``."""
+    """Capitalised words that are not known words, as ``[name]``.
+
+    At a sentence's start too: there the capital says nothing, but a word we do not know
+    is more likely a name ("Zorbanella here") than a word staff need, and a needed word
+    lost costs less than a name kept.
+    """
     out: list[str] = []
     last = 0
     for word in _WORD.finditer(text):
         value = word.group()
-        before = text[: word.start()]
-        at_start = not before.strip() or bool(_SENTENCE_END.search(before))
         if (
             _cased(value)
             and value[:1].isupper()
-            and not at_start
             and text[word.start() - 1 : word.start()] != "["
             and not _known(value)
         ):

@@ -107,8 +107,12 @@ def test_known_words_and_places_stay(typed):
     assert scrub(typed) == typed
 
 
-def test_the_first_word_of_a_sentence_is_not_taken_for_a_name():
+def test_at_the_start_of_a_sentence_known_words_stay_and_unknown_ones_go():
     assert scrub("Where can I study Finnish? Maybe online") == "Where can I study Finnish? Maybe online"
+    assert scrub("Zorbanella here, is this allowed?") == f"{NAME} here, is this allowed?"
+    # Finnish in any case form is a word (Voikko), a first name is not.
+    assert scrub("Kotoutumissuunnitelmasta kysyisin") == "Kotoutumissuunnitelmasta kysyisin"
+    assert scrub("Matti kysyy") == f"{NAME} kysyy"
 
 
 def test_everything_together():
