@@ -59,6 +59,17 @@ def established_to(port: int) -> int:
     return count
 
 
+def aiohttp_for_engineio() -> None:
+    """python-engineio 4.15's asyncio client builds ``aiohttp.ClientWSTimeout(ws_close=…)``
+    (aiohttp 3.10+); Rasa 3.6 pins aiohttp 3.9, whose ``ws_connect(timeout=…)`` is that
+    same close timeout as a number. Only this test's client needs it (the widget's is
+    JavaScript, and the servers use no aiohttp client for socket.io)."""
+    import aiohttp
+
+    if not hasattr(aiohttp, "ClientWSTimeout"):
+        aiohttp.ClientWSTimeout = lambda ws_close=10.0, ws_receive=None: ws_close  # type: ignore[attr-defined]
+
+
 class Person:
     """One widget: a socket.io client from its own loopback address, WebSocket only."""
 
@@ -99,6 +110,7 @@ class Person:
 
 def test_socketio_through_nginx_stays_a_websocket_on_both_servers(behind_nginx):
     base, rasa_ports = behind_nginx
+    aiohttp_for_engineio()
     people = [Person(f"127.0.0.{i + 2}") for i in range(CLIENTS)]
 
     async def main() -> dict[int, int]:
