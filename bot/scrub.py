@@ -71,7 +71,7 @@ _NAME_MARKERS: tuple[str, ...] = (
     # sv
     "jag heter", "mitt namn är", "mitt namn ar", "jag kallas", "mitt förnamn är", "mitt efternamn är",
     # ru
-    "меня зовут", "моё имя", "мое имя", "моя фамилия", "моё имя -", "зовут меня",
+    "меня зовут", "моё имя", "мое имя", "моя фамилия", "зовут меня",
     # uk
     "мене звати", "моє ім'я", "моє ім’я", "моє імʼя", "моє прізвище", "звати мене",
     # ar
@@ -148,6 +148,7 @@ def _cldr_words() -> set[str]:
 
 
 _SOURCES = ("data/nlu/*.yml", "bot/lexicon/*.yml", "bot/meanings/*.yml", "locales/*/LC_MESSAGES/messages.po")
+_COLLECTOR_VERSION = "1"  # change when _collect changes what it takes from the sources
 
 
 def _source_files() -> list[Path]:
@@ -183,7 +184,7 @@ def known_words() -> frozenset[str]:
     from bot.semantic import CACHE_DIR
 
     files = _source_files()
-    digest = hashlib.sha256(babel.__version__.encode())
+    digest = hashlib.sha256(f"{_COLLECTOR_VERSION}|{babel.__version__}".encode())
     for path in files:
         digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
     cached = CACHE_DIR / f"known-words-{digest.hexdigest()[:16]}.txt"
