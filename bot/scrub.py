@@ -11,7 +11,7 @@ replaces what most often identifies a person with a placeholder:
 - every other number → ``[number]``: digits of any script (``34``, Arabic-Indic ``٣٤``,
   Persian ``۳۴``, full-width ``３４``), and Chinese numerals (``三十四``);
 - names → ``[name]``: the words after "my name is" and its like in the 13 languages
-  (``olen X``, ``je m'appelle X``, ``меня зовут X``, ``اسمي X``, ``我叫X`` …), and every
+  (``nimeni on X``, ``je m'appelle X``, ``меня зовут X``, ``اسمي X``, ``我叫X`` …), and every
   capitalised word that is not a known word, at the start of a sentence too.
 
 Known words are those of our own texts: the NLU examples, the lexicons and the meaning
@@ -21,9 +21,10 @@ Babel), the municipalities of the registry in any form it resolves, and the Finn
 Voikko knows in any case form, but for first names and surnames.
 
 Limits (the README says them too): this is data minimisation, not anonymisation. A name
-written in lower case without a "my name is" phrase ("ahmed said"), or in a script
-without capitals (Arabic, Persian, Chinese) outside those phrases, stays; so does a name
-that is also a known word ("Anna", "Onni", "Salla", "Ali"), numbers written in words
+written in lower case without a "my name is" phrase ("ahmed said", "olen matti"), or in
+a script without capitals (Arabic, Persian, Chinese) outside those phrases, stays; so
+does a name that is also a known word ("Anna", "Onni", "Salla", "Ali") or close to a
+municipality's name (small typos of those are places), numbers written in words
 ("thirty-four"), and details that identify a person together (a rare job, a street).
 The other way, a capitalised word we do not know (a rare word at a sentence's start) is
 taken for a name. No Rasa import: the action server calls it, and the tests run it alone.
@@ -56,9 +57,11 @@ _NUMBER = re.compile(r"\d+(?:[.,٫٬]\d+)*")
 _CJK_NUMERAL = "〇零一二两兩三四五六七八九十百千万萬亿億"
 _CJK_NUMBER = re.compile(f"[{_CJK_NUMERAL}]{{2,}}|[{_CJK_NUMERAL}](?=[岁歲年月日号號])")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-# A word: letters, with apostrophes or hyphens inside ("Koto-Espoo", "m'appelle").
-_WORD = re.compile(r"[^\W\d_]+(?:['’ʼ-][^\W\d_]+)*")
-_PARTS = re.compile(r"[^\W\d_]+")
+# A word: letters, with apostrophes or hyphens inside ("Koto-Espoo", "m'appelle"); Chinese
+# and Japanese characters are words apart ("Kela说我可以" is "Kela", then Chinese).
+_LETTER = r"(?:(?![\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff])[^\W\d_])"
+_WORD = re.compile(f"{_LETTER}+(?:['’ʼ-]{_LETTER}+)*")
+_PARTS = re.compile(f"{_LETTER}+")
 
 # "My name is X" and its like: X is a name whatever its case.
 _NAME_MARKERS: tuple[str, ...] = (
@@ -90,11 +93,6 @@ _NAME_MARKERS: tuple[str, ...] = (
     "mon nom c'est", "mon nom de famille est", "moi c'est", "on m'appelle",
     # es
     "me llamo", "mi nombre es", "mi apellido es", "me llaman", "mi nombre completo es",
-)
-# "I am X": X is a name only when it is not a known word ("olen työtön" is a status).
-_SELF_MARKERS: tuple[str, ...] = (
-    "i am", "i'm", "im", "this is", "olen", "minä olen", "mä oon", "oon", "jag är", "jag ar",
-    "ma olen", "mina olen", "je suis", "soy", "yo soy", "я", "waxaan ahay",
 )
 # Chinese: the name follows without a space; two or three characters are taken.
 _ZH_MARKERS = ("我的名字是", "我的名字叫", "我名字叫", "名字是", "名字叫", "我叫", "叫我", "我姓")
@@ -148,7 +146,7 @@ def _cldr_words() -> set[str]:
 
 
 _SOURCES = ("data/nlu/*.yml", "bot/lexicon/*.yml", "bot/meanings/*.yml", "locales/*/LC_MESSAGES/messages.po")
-_COLLECTOR_VERSION = "1"  # change when _collect changes what it takes from the sources
+_COLLECTOR_VERSION = "2"  # change when _collect changes what it takes from the sources
 
 
 def _source_files() -> list[Path]:
@@ -200,19 +198,29 @@ def known_words() -> frozenset[str]:
 
 
 def _is_place(word: str) -> bool:
-    """A municipality in any form the registry resolves for sure (no typo guessing)."""
+    """A municipality in any form the registry resolves, small typos included ("Tampre")."""
     from bot import registry
 
-    found = registry.load().resolve(word, suggest=False)
-    return found.municipality is not None and found.method != "typo"
+    return registry.load().resolve(word).municipality is not None
+
+
+STEM, ENDING = 5, 3  # "Migriin", "Migrile": a known word of 5+ letters and an ending of up to 3
+
+
+def _known_part(part: str, words: frozenset[str]) -> bool:
+    part = _norm(part)
+    if part in words:
+        return True
+    return any(part[:-n] in words for n in range(1, ENDING + 1) if len(part) - n >= STEM)
 
 
 def _known(word: str) -> bool:
-    """A word of our texts or CLDR, a municipality, or a Finnish word that is no person's name."""
+    """A word of our texts or CLDR (or one with a case ending), a municipality, or a
+    Finnish word that is no person's name."""
     from bot import morphology
 
     words = known_words()
-    if all(_norm(part) in words for part in _PARTS.findall(word)):
+    if all(_known_part(part, words) for part in _PARTS.findall(word)):
         return True
     return _is_place(word) or morphology.common_word(word)
 
@@ -235,41 +243,29 @@ def _marker_pattern(marker: str) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def _markers() -> tuple[tuple[re.Pattern[str], bool], ...]:
-    return tuple(
-        (_marker_pattern(marker), strong)
-        for strong, markers in ((True, _NAME_MARKERS), (False, _SELF_MARKERS))
-        for marker in markers
-    )
+def _markers() -> tuple[re.Pattern[str], ...]:
+    return tuple(_marker_pattern(marker) for marker in _NAME_MARKERS)
 
 
 def _after_markers(text: str) -> str:
     """The words after "my name is" and its like, as ``[name]``."""
     for marker in _ZH_MARKERS:
         text = re.sub(re.escape(marker) + r"\s*" + _HAN.pattern + "{1,3}", marker + NAME, text)
-    found = [(m.start(), m.end(), strong) for pattern, strong in _markers() for m in pattern.finditer(text)]
+    found = [m.span() for pattern in _markers() for m in pattern.finditer(text)]
     # "mu nimi on Kadri": the longest marker counts, not "mu nimi" with "on" as the name.
-    longest = [
-        (start, end, strong)
-        for start, end, strong in found
-        if not any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in found)
-    ]
+    longest = [(a, b) for a, b in found if not any(s <= a and b <= e and (s, e) != (a, b) for s, e in found)]
     spans: set[tuple[int, int]] = set()
-    for _start, end, strong in longest:
-        spans |= set(_name_after(text, end, strong))
+    for _start, end in longest:
+        spans |= set(_name_after(text, end))
     for start, end in sorted(spans, reverse=True):
         text = text[:start] + NAME + text[end:]
     return text
 
 
-def _name_after(text: str, position: int, strong: bool) -> list[tuple[int, int]]:
-    """The spans of the name that follows a marker ending at ``position``.
-
-    After "my name is" (``strong``) the first word is a name whatever it is, and the
-    next ones while they are capitalised (or, without capitals, not known words). After
-    "I am" a word is a name only if it is capitalised or not a known word, and never in
-    a script without capitals ("أنا لاجئ" is "I am a refugee").
-    """
+def _name_after(text: str, position: int) -> list[tuple[int, int]]:
+    """The spans of the name that follows a marker ending at ``position``: the first word
+    whatever it is, and the next ones while they are capitalised (or, in a script without
+    capitals, while they are not known words: "اسم من علی است" stops at "است")."""
     spans: list[tuple[int, int]] = []
     gap = re.match(r"[\s:,\-–—]*", text[position:])
     offset = position + (gap.end() if gap else 0)
@@ -278,17 +274,9 @@ def _name_after(text: str, position: int, strong: bool) -> list[tuple[int, int]]
         if word is None:
             break
         value = word.group()
-        cased = _cased(value)
-        capital = cased and value[:1].isupper()
-        if n == 0 and not strong:
-            take = cased and (capital or not _known(value))
-        elif n == 0:
-            take = True
-        elif cased:
-            take = capital and (strong or not _known(value))
-        else:
-            take = strong and value not in _NAME_STOP and not _known(value)
-        if not take:
+        if n and _cased(value) and not value[:1].isupper():
+            break
+        if n and not _cased(value) and (value in _NAME_STOP or _known(value)):
             break
         spans.append((word.start(), word.end()))
         space = re.match(r"[ \t]+", text[word.end() :])
