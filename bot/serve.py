@@ -212,8 +212,12 @@ def purge_daily(stop: threading.Event) -> None:
 
     while True:
         try:
-            deleted, days = storage.purge_configured()
-            print(f"Retention: deleted {deleted} conversation(s) older than {days} days.", flush=True)
+            purged = storage.purge_configured()
+            print(
+                f"Retention: deleted {purged.conversations} conversation(s) and {purged.unanswered} "
+                f"message(s) not understood older than {purged.days} days.",
+                flush=True,
+            )
         except Exception as exc:  # noqa: BLE001 - reported, retried tomorrow
             print(f"Retention: purge failed ({type(exc).__name__}); trying again tomorrow.", flush=True)
         if stop.wait(storage.SECONDS_PER_DAY):

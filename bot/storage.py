@@ -4,7 +4,8 @@ The database is ``KOTOBOTTI_DB_URL`` (a SQLAlchemy URL), by default a SQLite fil
 ``var/`` in the checkout so ``make run`` needs no setup; PostgreSQL when the URL says
 so. Rasa's tracker store writes the conversations (``rasa_components/tracker_store.py``,
 which takes the URL from here); this module only reads the settings and deletes what is
-older than ``KOTOBOTTI_RETENTION_DAYS`` (default 30) after a conversation's last event.
+older than ``KOTOBOTTI_RETENTION_DAYS`` (default 30) after a conversation's last event,
+and the messages not understood kept (with consent) more than that many days ago.
 It knows the table by its SQL name only, so ``kotobotti purge`` needs no Rasa import.
 """
 
@@ -14,6 +15,7 @@ import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -63,7 +65,8 @@ def retention_days(env: Mapping[str, str] | None = None) -> int:
 def create_engine(url: str) -> sa.engine.Engine:
     """An engine for ``url``, failing clearly on a malformed URL or a missing database driver."""
     try:
-        return sa.create_engine(url)
+        # hide_parameters: an error message never quotes a row's values (they may be typed words).
+        return sa.create_engine(url, hide_parameters=True)
     except (ImportError, sa.exc.ArgumentError) as exc:
         # The message names the dialect, never the URL (it may hold a password).
         raise RuntimeError(f"{DB_URL_VARIABLE}: not a usable database URL ({type(exc).__name__})") from None
@@ -115,14 +118,25 @@ def purge(engine: sa.engine.Engine, days: int, now: float | None = None) -> int:
     return int(count)
 
 
-def purge_configured() -> tuple[int, int]:
-    """``purge`` on the configured database with the configured period: (deleted, days).
+class Purged(NamedTuple):
+    """What one run of the retention job deleted."""
+
+    conversations: int
+    unanswered: int  # messages not understood, kept with the person's yes
+    days: int
+
+
+def purge_configured() -> Purged:
+    """``purge`` on the configured database with the configured period, and the messages
+    not understood kept longer than that (``bot.tables.purge_unanswered``).
 
     Raises ValueError or RuntimeError, with a message naming the bad setting.
     """
+    from bot import tables
+
     days = retention_days()
     engine = create_engine(db_url())
     try:
-        return purge(engine, days), days
+        return Purged(purge(engine, days), tables.purge_unanswered(engine, days), days)
     finally:
         engine.dispose()

@@ -23,7 +23,7 @@ import yaml
 
 from bot import registry
 from bot.facts import EMPLOYMENT_STATUSES, MAX_AGE, PERMIT_TYPES, YES_NO_FACTS
-from bot.text import fold_digits, has_cjk, key
+from bot.text import fold_digits, has_cjk, key, without_phone_numbers
 
 # A phrase word this long also matches longer words that start with it (a stem).
 STEM_MIN = 5
@@ -298,7 +298,7 @@ class Utterance:
 
     def __post_init__(self) -> None:
         self.text = (self.text or "")[:MAX_TEXT]
-        self.folded = fold_digits(self.text)
+        self.folded = fold_digits(without_phone_numbers(self.text))  # "+358 40 …" states no age
         self.key = key(self.folded)
         self.words = self.key.split()
         self.cjk = has_cjk(self.key)
@@ -756,7 +756,7 @@ def numbers_in(text: str, language: str | None = None) -> list[int]:
     very, "tres" Spanish for three); when the language is not known yet, in each
     language until one gives a number.
     """
-    folded = fold_digits(text)
+    folded = fold_digits(without_phone_numbers(text))
     found = _digit_numbers(folded)
     lexes = lexicons()
     for lex in [lexes[language]] if language in lexes else _ordered(None):

@@ -17,6 +17,7 @@ of the message being answered, which is in memory while it is answered.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -28,7 +29,7 @@ from rasa.shared.core.events import Restarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot import storage
+from bot import storage, tables
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -98,6 +99,11 @@ def without_typed_text(data: dict[str, Any], slot_values: set[str]) -> dict[str,
     return data
 
 
+def deletion_audit(channel: str | None) -> Any:
+    """The audit row of one conversation deleted on request today: its channel, no id."""
+    return tables.deletions.insert().values(day=dt.date.today(), channel=(channel or "unknown")[:32], count=1)
+
+
 class KotobottiTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` on ``KOTOBOTTI_DB_URL`` with the indexes its queries need; no typed text."""
 
@@ -118,6 +124,7 @@ class KotobottiTrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         storage.ensure_indexes(self.engine)
+        tables.migrate(self.engine)  # the deletion audit is written with the deletion, below
 
     async def _retrying(self, work: Callable[[], Awaitable[T]]) -> T:
         """``work()``, tried again while the database is briefly unreachable (a restart, a
@@ -152,18 +159,27 @@ class KotobottiTrackerStore(SQLTrackerStore):
     async def _save(self, tracker: DialogueStateTracker) -> None:
         """Store the events Rasa has not stored yet, each without typed text.
 
-        A restart (``/restart``: what ``/forget`` and the widget's delete button send)
-        deletes the conversation from the database at once, all its sessions, rather
-        than keeping it under a ``restart`` event until the purge: the person was told
-        their conversation is deleted.
+        A restart (``/restart``: what ``/forget`` and the widget's delete button send;
+        "delete my data" ends in one too) deletes the conversation from the database at
+        once, all its sessions, rather than keeping it under a ``restart`` event until the
+        purge: the person was told their conversation is deleted. When that deletes a
+        stored conversation, one row of the deletion audit (``bot.tables.deletions``: day,
+        channel, no id) is written in the same transaction, once, however often the
+        tracker is saved afterwards.
         """
         await self.stream_events(tracker)
         values = slot_values(tracker)
         with self.session_scope() as session:
             restarts = [i for i, event in enumerate(tracker.events) if isinstance(event, Restarted)]
             if restarts:
+                stored = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id)
+                restart = tracker.events[restarts[-1]]
+                if stored.filter(self.SQLEvent.timestamp < restart.timestamp).first() is not None:
+                    # A stored conversation is deleted now, on request: the audit says so, in
+                    # the same transaction, with the channel and the day only.
+                    session.execute(deletion_audit(tracker.get_latest_input_channel()))
                 # Rewritten whole, however often this tracker is saved: what followed the restart.
-                session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id).delete()
+                stored.delete()
                 events = list(tracker.events)[restarts[-1] + 1 :]
             else:
                 events = list(self._additional_events(session, tracker))
