@@ -307,9 +307,8 @@ class Registry:
         for word in words:
             if word[:1].isalpha() and not has_cjk(word):
                 for base, is_place in morphology.place_baseforms(word):
-                    everyday = key(base) in COMMON_WORDS and len(words) > 1 and not word[:1].isupper()
-                    if everyday:
-                        continue  # Somali "ii" (to me) is no Ii
+                    if key(base) in COMMON_WORDS and len(words) > 1 and not word[:1].isupper():
+                        continue  # an everyday word: Somali "ii" (to me) is no Ii
                     if is_place or len(words) == 1 or word[:1].isupper():
                         hits |= self._exact(base)
         return hits

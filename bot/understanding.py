@@ -468,6 +468,7 @@ def _names(u: Utterance, attribute: str, values: frozenset[str]) -> bool:
 
 
 def _family_read(probs: dict[Any, float]) -> bool:
+    """Whether the model's first choice of permit is a family permit."""
     ranked = sorted(((p, v) for v, p in probs.items() if v != "none"), reverse=True)
     return bool(ranked) and ranked[0][1] == "family"
 
@@ -574,8 +575,8 @@ def _read_choice(
     ) < BESIDE_OTHERS:
         return Reading(None)  # the model read the whole message, relative's clause and all
     overrule = OVERRULE
-    theirs = phrase is not None and phrase.value in PROTECTION and _family_read(probs)
-    if attribute == "permit_type" and not (theirs and _describes_relative(u, phrase)):
+    relatives_status = phrase is not None and phrase.value in PROTECTION and _family_read(probs)
+    if attribute == "permit_type" and not (relatives_status and _describes_relative(u, phrase)):
         overrule = PERMIT_OVERRULE  # but "I came to my husband, who is a refugee" is family
     reading = _decide(phrase, exact, probs, u.sentence, overrule)
     if others is not None and (theirs := _longest(others, attribute)) is not None:
@@ -1164,11 +1165,7 @@ def understand(
         # where a protection status is named ("I came to my husband, he is a refugee";
         # "I came to my husband, we live in Espoo" says nothing of one).
         family_tie = fact == "family_of_protection_beneficiary"
-        said = (
-            permit.value == "family"
-            if family_tie
-            else bool(own.key) and not u.asks()
-        )
+        said = permit.value == "family" if family_tie else bool(own.key) and not u.asks()
         read = fact == asked or (said and not danger)
         value = optional_fact(u, fact, asked=fact == asked) if read else None
         if family_tie and value and fact != asked and not _names(u, "permit_type", PROTECTION):
