@@ -15,7 +15,7 @@ STAMP := $(VENV)/.installed
 MODEL := models/kotobotti.tar.gz
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help install sysdeps run test lint catalogs train shell telegram
+.PHONY: help install sysdeps run test lint catalogs train shell telegram bench
 
 help:
 	@echo "make run    install what is missing, train if stale, start Kotobotti (5005, 5055, web chat 8080)"
@@ -24,6 +24,7 @@ help:
 	@echo "make telegram  the Telegram bridge (needs TELEGRAM_BOT_TOKEN and a running 'make run')"
 	@echo "make train  train the model if the data changed"
 	@echo "make lint   ruff"
+	@echo "make bench  Kotobotti beside stock Rasa 3.6.21, one run (about 20 min): bench/results.md"
 	@echo "make catalogs  re-extract messages after changing a text"
 
 # System packages (Debian): Voikko (Finnish morphology) for municipality names in case
@@ -103,3 +104,10 @@ test: install $(MODEL)
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# Contract §7: builds the peer (stock Rasa 3.6.21 `rasa init`, its own venv cached in
+# ~/.cache/kotobotti-bench or $$KOTOBOTTI_BENCH_CACHE), measures both in the same run and
+# writes bench/results.md and the README's marked block. Not part of `make test`.
+# Run it on an otherwise idle machine: the figures are ratios, but noise still moves them.
+bench: install
+	$(PY) -m bench $(BENCH_ARGS)
