@@ -91,7 +91,7 @@ STOCK: tuple[Script, ...] = (
     Script(
         "rasa init sad path",
         "en",
-        (Say("hello"), Say("I am feeling very sad"), Say("yes"), Say("are you a bot?"), Say("goodbye")),
+        (Say("hello"), Say("I am sad"), Say("yes"), Say("are you a bot?"), Say("goodbye")),
         answered_every_message(5),
     ),
     Script(

@@ -64,6 +64,7 @@ def build_project(root: Path, venv: Path) -> Path:
         return project
     work = root / "project.partial"
     shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()  # rasa init wants the folder to exist
     print(f"bench: rasa init --no-prompt into {project} (once)", flush=True)
     subprocess.run(
         [str(venv / "bin" / "rasa"), "init", "--no-prompt", "--init-dir", str(work)],

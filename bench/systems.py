@@ -49,7 +49,6 @@ def _clean_env() -> dict[str, str]:
 def kotobotti(work: Path) -> System:
     """Kotobotti as ``make run`` starts it, with everything it writes under ``work``."""
     work.mkdir(parents=True, exist_ok=True)
-    python = str(Path(serve.rasa_bin()).parent / "python")
     env = {
         **_clean_env(),
         # The sentence-model classifiers are trained as part of training (as `make train` does).
@@ -64,17 +63,9 @@ def kotobotti(work: Path) -> System:
         cwd=ROOT,
         env=env,
         train_commands=[
-            [python, "-c", "from bot import semantic; semantic.warm()"],
-            [
-                serve.rasa_bin(),
-                "train",
-                "--force",
-                "--quiet",
-                "--out",
-                str(models),
-                "--fixed-model-name",
-                "bench",
-            ],
+            [serve.python_bin(), "-c", "from bot import semantic; semantic.warm()"],
+            [*serve.rasa_cli_command(), "train", "--force", "--quiet", "--out", str(models)]
+            + ["--fixed-model-name", "bench"],
         ],
         model=models / "bench.tar.gz",
         first=("hello", "en"),

@@ -15,6 +15,7 @@ package cannot silently change what sentences mean to the assistant.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -62,13 +63,30 @@ def _model():  # type: ignore[no-untyped-def]
 _lock = threading.Lock()
 
 
+def _threads(model, texts: int) -> None:  # type: ignore[no-untyped-def]
+    """One OpenMP thread for a single text, all cores for a batch.
+
+    The engine splits one text's matrices over every core, meeting at a barrier several
+    times per layer. In a server, beside the action server and other requests, a core is
+    often busy elsewhere and every barrier waits for it: on 2 cores under load one
+    message took a median 600 ms (p95 3.9 s) with 2 threads and 85 ms with 1 (py-spy:
+    90 % of the Rasa server's time; bench/results.md). Batches (training) split across
+    texts, with few barriers, and keep every core. The setting is per calling thread.
+    """
+    set_threads = getattr(model._lib, "omp_set_num_threads", None)
+    if set_threads is not None:
+        set_threads(1 if texts == 1 else max(1, os.cpu_count() or 1))
+
+
 def embed(texts: list[str]) -> np.ndarray:
     """Unit-length meaning vectors, one row per text (cosine similarity is a dot product)."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     cut = [t[:MAX_CHARS] for t in texts]
     with _lock:
-        vectors = _model().query(cut)
+        model = _model()
+        _threads(model, len(cut))
+        vectors = model.query(cut)
     return np.atleast_2d(np.asarray(vectors, dtype=np.float32))
 
 

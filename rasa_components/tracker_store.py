@@ -23,6 +23,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Restarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.orm import sessionmaker
 
 from bot import storage
 
@@ -101,6 +102,12 @@ class KotobottiTrackerStore(SQLTrackerStore):
             # Rasa would take an ImportError for "no such store" and silently keep conversations
             # in memory: say what is wrong instead.
             raise RuntimeError(f"{storage.DB_URL_VARIABLE}: {exc}") from None
+        if self.engine.dialect.name == "sqlite":
+            # Rasa's engine opens a new SQLite connection per session; ours keeps them
+            # in a pool and writes through the write-ahead log (bot/storage.py).
+            self.engine.dispose()
+            self.engine = storage.create_engine(url)
+            self.sessionmaker = sessionmaker(bind=self.engine)
         storage.ensure_indexes(self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
