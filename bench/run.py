@@ -107,6 +107,7 @@ def header(
     load_after: str,
 ) -> str:
     kotobotti_msgs = sum(len(s.steps) for s in systems.conversations.KOTOBOTTI)
+    paths = ", ".join(s.name for s in systems.conversations.KOTOBOTTI)
     return f"""Measured by `make bench` (`python -m bench`) on {info["date"]}: both systems in the same
 run on the same machine, {rounds} rounds of each figure, the rounds of the two systems
 alternating so they share the background load.
@@ -119,15 +120,16 @@ alternating so they share the background load.
   own venv.
 - Kotobotti: action server and Rasa server as `make run` starts them, SQL tracker store on a
   SQLite file, sentence model on, all 13 languages; {len(systems.conversations.KOTOBOTTI)} conversations
-  to the recommendations ({kotobotti_msgs} messages; fi and en typed, uk and ar by tapping the
-  buttons offered), each checked to reach the recommendations.
+  to the recommendations ({kotobotti_msgs} messages: {paths}; a tap sends a button the bot
+  offered), each checked to reach the recommendations.
 - Stock: its Rasa server (its endpoints name no action server) on the conversations its
   stories teach (greet, mood, "did that help?", bot challenge, goodbye).
 - Load: at {", ".join(map(str, levels))} concurrent conversations, each round starts that many whole
   conversations at once over REST; latency is per message (request to reply), throughput
   is messages answered per second of the round (median of the rounds, range in brackets).
-- Training: `rasa train --force` (Kotobotti's also trains its sentence-model classifiers
-  first, as `make train` does). Cold start: starting every server to the first answer.
+- Training: `rasa train --force` (Kotobotti's through `python -m bot.rasa_cli train`, as
+  `make train` runs it, after training its sentence-model classifiers from scratch).
+  Cold start: starting every server to the first answer.
   Memory: the most that all of a system's server processes (with children) held at once
   while sampled every 0.25 s during the load."""
 
