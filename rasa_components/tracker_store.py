@@ -28,6 +28,7 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import Restarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.orm import sessionmaker
 
 from bot import storage, tables
 
@@ -118,11 +119,18 @@ class KotobottiTrackerStore(SQLTrackerStore):
             # Rasa would take an ImportError for "no such store" and silently keep conversations
             # in memory: say what is wrong instead.
             raise RuntimeError(f"{storage.DB_URL_VARIABLE}: {exc}") from None
-        # Rasa's engine has no pre-ping: after a database restart every pooled connection is
-        # dead, and each would cost one person a failed message. Checked before use instead.
         self.engine.dispose()
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
-        self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+        if sa.engine.make_url(url).get_backend_name() == "sqlite":
+            # Rasa's engine opens a new SQLite connection per session; ours keeps them
+            # in a pool and writes through the write-ahead log (bot/storage.py).
+            self.engine = storage.create_engine(url)
+        else:
+            # Rasa's engine has no pre-ping: after a database restart every pooled connection
+            # is dead, and each would cost one person a failed message. Checked before use.
+            self.engine = sa.create_engine(
+                url, pool_pre_ping=True, hide_parameters=True, **create_engine_kwargs(url)
+            )
+        self.sessionmaker = sessionmaker(bind=self.engine)
         storage.ensure_indexes(self.engine)
         tables.migrate(self.engine)  # the deletion audit is written with the deletion, below
 

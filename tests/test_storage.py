@@ -235,3 +235,12 @@ def test_make_run_purges_at_start(tmp_path, domain, monkeypatch, capsys):
     serve.purge_daily(stop)
     assert "deleted 1 conversation" in capsys.readouterr().out
     assert asyncio.run(store(url, domain).retrieve("old")) is None
+
+
+def test_sqlite_files_are_written_through_a_write_ahead_log(tmp_path):
+    """bot/storage.py SQLITE_PRAGMAS: readers never block the writer, a commit is one append."""
+    engine = storage.create_engine(f"sqlite:///{tmp_path / 'wal.db'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    engine.dispose()
