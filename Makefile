@@ -15,7 +15,7 @@ STAMP := $(VENV)/.installed
 MODEL := models/kotobotti.tar.gz
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help install sysdeps run test lint catalogs train shell telegram
+.PHONY: help install sysdeps run test lint catalogs train shell telegram bench
 
 help:
 	@echo "make run    install what is missing, train if stale, start Kotobotti (5005, 5055, web chat 8080)"
@@ -24,6 +24,7 @@ help:
 	@echo "make telegram  the Telegram bridge (needs TELEGRAM_BOT_TOKEN and a running 'make run')"
 	@echo "make train  train the model if the data changed"
 	@echo "make lint   ruff"
+	@echo "make bench  Kotobotti beside stock Rasa 3.6.21, one run (about 20 min): bench/results.md"
 	@echo "make catalogs  re-extract messages after changing a text"
 
 # System packages (Debian): Voikko (Finnish morphology) for municipality names in case
@@ -72,10 +73,11 @@ catalogs: $(STAMP)
 
 # Trains only when the data, the domain or the config changed since the last model.
 # The sentence-model classifiers (bot/semantic.py) are trained first into var/cache/, so
-# neither server trains them at start.
+# neither server trains them at start. `bot.rasa_cli` is Rasa's own command line without
+# importing TensorFlow, which nothing in Kotobotti's pipeline uses.
 $(MODEL): $(STAMP) config.yml domain.yml data/rules.yml $(wildcard data/nlu/*.yml data/stories/*.yml rasa_components/*.py bot/meanings/*.yml)
 	$(PY) -c "from bot import semantic; semantic.warm()"
-	$(VENV)/bin/rasa train --fixed-model-name kotobotti --out models --quiet
+	$(PY) -m bot.rasa_cli train --fixed-model-name kotobotti --out models --quiet
 	@touch $(MODEL)
 
 train: install $(MODEL)
@@ -91,10 +93,10 @@ telegram: install
 # Library warnings (TensorFlow, Rasa's deprecations) are for developers, not for staff.
 shell: install $(MODEL)
 	@export PYTHONWARNINGS=ignore TF_CPP_MIN_LOG_LEVEL=3; \
-	  $(VENV)/bin/rasa run actions --port 5055 --actions actions.actions >/dev/null 2>&1 & pid=$$!; \
+	  $(PY) -m rasa_sdk --port 5055 --actions actions.actions >/dev/null 2>&1 & pid=$$!; \
 	  trap 'kill $$pid $$shell 2>/dev/null; wait 2>/dev/null' EXIT INT TERM HUP; \
 	  $(PY) -c "import bot.serve as s; s.wait_for('http://127.0.0.1:5055/health', 120)" || exit 1; \
-	  $(VENV)/bin/rasa shell --quiet --model $(MODEL) --endpoints endpoints.yml 2>/dev/null </dev/tty & shell=$$!; \
+	  $(PY) -m bot.rasa_cli shell --quiet --model $(MODEL) --endpoints endpoints.yml 2>/dev/null </dev/tty & shell=$$!; \
 	  wait $$shell
 
 test: install $(MODEL)
@@ -103,3 +105,10 @@ test: install $(MODEL)
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# Contract §7: builds the peer (stock Rasa 3.6.21 `rasa init`, its own venv cached in
+# ~/.cache/kotobotti-bench or $$KOTOBOTTI_BENCH_CACHE), measures both in the same run and
+# writes bench/results.md and the README's marked block. Not part of `make test`.
+# Run it on an otherwise idle machine: the figures are ratios, but noise still moves them.
+bench: install
+	$(PY) -m bench $(BENCH_ARGS)

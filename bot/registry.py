@@ -95,6 +95,8 @@ _FI_ENDINGS = (
     "sse", "st", "lt", "le", "l",
 )
 # fmt: on
+# Turkish locative/ablative/dative endings, as typed without the apostrophe.
+_TR_ENDINGS = ("de", "da", "te", "ta", "den", "dan", "ten", "tan", "ye", "ya", "nde", "nda")
 # Municipality names that are also everyday words in a supported language: inside a
 # sentence they count only when written with a capital ("har inga papper": inga is
 # "none" in Swedish, not Ingå; "aura" in English; "sund", healthy, in Swedish).
@@ -305,6 +307,8 @@ class Registry:
         for word in words:
             if word[:1].isalpha() and not has_cjk(word):
                 for base, is_place in morphology.place_baseforms(word):
+                    if key(base) in COMMON_WORDS and len(words) > 1 and not word[:1].isupper():
+                        continue  # an everyday word: Somali "ii" (to me) is no Ii
                     if is_place or len(words) == 1 or word[:1].isupper():
                         hits |= self._exact(base)
         return hits
@@ -321,6 +325,10 @@ class Registry:
                 ending_key = key(ending)
                 if k.endswith(ending_key) and len(k) - len(ending_key) >= 3:
                     hits |= self._index.get(k[: -len(ending_key)], set())
+            # ... or, typed fast, with no apostrophe: "espooda", "helsinkide".
+            for ending in _TR_ENDINGS:
+                if k.endswith(ending) and len(k) - len(ending) >= 4:
+                    hits |= self._index.get(k[: -len(ending)], set())
         return hits
 
     def _cyrillic(self, text: str, words: list[str]) -> set[str]:

@@ -2,8 +2,10 @@
 
 Read from the tracker store's events (which hold no typed text: rasa_components/
 tracker_store.py) and from our own tables (``bot.tables``): conversations per language,
-recommendations given, the share of messages not understood, the one-tap ratings and the
-deletions on request. Nothing printed names a conversation, a pseudonym or a time of day.
+recommendations given, the share of messages not understood, the one-tap ratings, the
+deletions on request, and the messages not understood that people allowed us to keep
+(already scrubbed of numbers, addresses and names: ``bot.scrub``), grouped with their
+count. Nothing printed names a conversation, a pseudonym or a time of day.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ class Report:
     fallbacks: int = 0
     ratings: Counter = field(default_factory=Counter)  # (language, rating) -> count
     deletions: Counter = field(default_factory=Counter)  # channel -> count
+    # (scrubbed text, language, how many times), most frequent first
+    unanswered: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def fallback_rate(self) -> float:
@@ -47,6 +51,8 @@ class Report:
         ] or ["  none"]
         out.append("Deletions on request:")
         out += [f"  {channel}: {n}" for channel, n in sorted(self.deletions.items())] or ["  none"]
+        out.append("Unanswered questions (kept with consent, scrubbed; count, language, text):")
+        out += [f"  {n:>4}  {language:<3} {text}" for text, language, n in self.unanswered] or ["  none"]
         return out
 
 
@@ -91,6 +97,14 @@ def build(engine: sa.engine.Engine) -> Report:
             tables.deletions.c.channel
         )
         report.deletions = Counter({channel: int(n) for channel, n in connection.execute(deleted)})
+        kept = tables.unanswered.c
+        count = sa.func.count().label("n")
+        asked = (
+            sa.select(kept.text, kept.language, count)
+            .group_by(kept.text, kept.language)
+            .order_by(count.desc(), kept.language, kept.text)
+        )
+        report.unanswered = [(text, language, int(n)) for text, language, n in connection.execute(asked)]
     return report
 
 

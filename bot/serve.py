@@ -52,15 +52,25 @@ def rasa_bin() -> str:
     return str(Path(sys.executable).parent / "rasa")
 
 
+def python_bin() -> str:
+    """The venv's Python (the servers run as ``python -m ...`` of it)."""
+    return str(Path(sys.executable).parent / "python")
+
+
 def actions_command(port: int) -> list[str]:
-    """The action server's command line."""
-    return [rasa_bin(), "run", "actions", "--port", str(port), "--actions", "actions.actions"]
+    """The action server's command line: rasa_sdk's own server, which ``rasa run actions``
+    only wraps. Started directly it needs none of Rasa's imports: half the memory and
+    half the start-up time of ``rasa run actions`` (bench/results.md)."""
+    return [python_bin(), "-m", "rasa_sdk", "--port", str(port), "--actions", "actions.actions"]
 
 
 def rasa_command(model: Path, port: int, endpoints: Path, token: str | None) -> list[str]:
-    """One Rasa server's command line (REST and socket.io; the HTTP API only with a token)."""
+    """One Rasa server's command line (REST and socket.io; the HTTP API only with a token).
+
+    ``rasa run`` through ``bot.rasa_cli``: the same command, without importing TensorFlow,
+    which no component of Kotobotti's model uses."""
     server = [
-        rasa_bin(),
+        *rasa_cli_command(),
         "run",
         "--model",
         str(model),
@@ -76,6 +86,11 @@ def rasa_command(model: Path, port: int, endpoints: Path, token: str | None) -> 
     if token:
         server += ["--enable-api", "--auth-token", token]
     return server
+
+
+def rasa_cli_command() -> list[str]:
+    """``rasa`` as Kotobotti runs it (``bot/rasa_cli.py``: TensorFlow only when used)."""
+    return [python_bin(), "-m", "bot.rasa_cli"]
 
 
 def commands(model: Path, ports: Ports, endpoints: Path, token: str | None) -> list[list[str]]:
@@ -94,7 +109,9 @@ def endpoints_for(ports: Ports, folder: Path) -> Path:
     return path
 
 
-def send(base: str, sender: str, message: str, metadata: dict | None = None) -> list[dict]:
+def send(
+    base: str, sender: str, message: str, metadata: dict | None = None, timeout: float = 60
+) -> list[dict]:
     """One message over the REST channel (contract §1); the bot's replies."""
     import json
 
@@ -102,7 +119,7 @@ def send(base: str, sender: str, message: str, metadata: dict | None = None) -> 
     request = urllib.request.Request(
         f"{base}/webhooks/rest/webhook", body, {"Content-Type": "application/json"}
     )
-    with urllib.request.urlopen(request, timeout=60) as response:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read())
 
 
@@ -159,6 +176,10 @@ def cluster(
     # under load a Rasa server then writes to a connection the action server is closing
     # ("Cannot write to closing transport") and the action fails. The server keeps them longer.
     env.setdefault("SANIC_KEEP_ALIVE_TIMEOUT", "75")
+    # Without the HTTP API, Rasa leaves Sanic's 60 s response timeout (its --response-timeout,
+    # an hour, is applied only with the API): under load a message that waits longer gets a
+    # bare 503 with no text. Rasa's own hour instead; every message gets its answer.
+    env.setdefault("SANIC_RESPONSE_TIMEOUT", "3600")
     with tempfile.TemporaryDirectory() as tmp:
         endpoints = endpoints_for(Ports(rasa=rasa_ports[0], actions=actions_port), Path(tmp))
         token = env.get(TOKEN_VARIABLE)
@@ -206,8 +227,12 @@ def purge_daily(stop: threading.Event) -> None:
 
     while True:
         try:
-            deleted, days = storage.purge_configured()
-            print(f"Retention: deleted {deleted} conversation(s) older than {days} days.", flush=True)
+            purged = storage.purge_configured()
+            print(
+                f"Retention: deleted {purged.conversations} conversation(s) and {purged.unanswered} "
+                f"message(s) not understood older than {purged.days} days.",
+                flush=True,
+            )
         except Exception as exc:  # noqa: BLE001 - reported, retried tomorrow
             print(f"Retention: purge failed ({type(exc).__name__}); trying again tomorrow.", flush=True)
         if stop.wait(storage.SECONDS_PER_DAY):

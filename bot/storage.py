@@ -4,7 +4,8 @@ The database is ``KOTOBOTTI_DB_URL`` (a SQLAlchemy URL), by default a SQLite fil
 ``var/`` in the checkout so ``make run`` needs no setup; PostgreSQL when the URL says
 so. Rasa's tracker store writes the conversations (``rasa_components/tracker_store.py``,
 which takes the URL from here); this module only reads the settings and deletes what is
-older than ``KOTOBOTTI_RETENTION_DAYS`` (default 30) after a conversation's last event.
+older than ``KOTOBOTTI_RETENTION_DAYS`` (default 30) after a conversation's last event,
+and the messages not understood kept (with consent) more than that many days ago.
 It knows the table by its SQL name only, so ``kotobotti purge`` needs no Rasa import.
 """
 
@@ -14,6 +15,7 @@ import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -63,10 +65,51 @@ def retention_days(env: Mapping[str, str] | None = None) -> int:
 def create_engine(url: str) -> sa.engine.Engine:
     """An engine for ``url``, failing clearly on a malformed URL or a missing database driver."""
     try:
-        return sa.create_engine(url)
+        # hide_parameters: an error message never quotes a row's values (they may be typed words).
+        engine = sa.create_engine(url, hide_parameters=True, **_sqlite_file_pool(url))
     except (ImportError, sa.exc.ArgumentError) as exc:
         # The message names the dialect, never the URL (it may hold a password).
         raise RuntimeError(f"{DB_URL_VARIABLE}: not a usable database URL ({type(exc).__name__})") from None
+    tune_sqlite(engine)
+    return engine
+
+
+def _sqlite_file_pool(url: str) -> dict:
+    """A pool for a SQLite file, as for any other database (SQLAlchemy 1.4 opens and closes
+    a new connection for every session by default: with WAL each close of the last
+    connection also checkpoints and deletes the log, 8 % of the Rasa server's time)."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return {}
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return {}
+    return {"poolclass": sa.pool.QueuePool, "connect_args": {"check_same_thread": False}}
+
+
+# SQLite's write-ahead log: readers never block the writer (the Rasa server and the
+# action server share the file), and a commit appends to the log instead of writing a
+# rollback journal, the database and deleting the journal, each synced. The Rasa server
+# commits in its event loop, so every sync stopped every conversation: with the rollback
+# journal 15 % of its time under 10 concurrent conversations went to commits (py-spy,
+# bench/results.md). synchronous=NORMAL is what SQLite advises with WAL: the database
+# stays consistent after any crash, and only a power cut can lose the last commits.
+SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=30000")
+
+
+def tune_sqlite(engine: sa.engine.Engine) -> None:
+    """Every new connection of a SQLite engine gets ``SQLITE_PRAGMAS`` (others: nothing)."""
+    if engine.dialect.name != "sqlite" or getattr(engine, "_kotobotti_tuned", False):
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
+        cursor = connection.cursor()
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+    engine._kotobotti_tuned = True  # type: ignore[attr-defined]
 
 
 def _events(engine: sa.engine.Engine) -> sa.Table | None:
@@ -115,14 +158,25 @@ def purge(engine: sa.engine.Engine, days: int, now: float | None = None) -> int:
     return int(count)
 
 
-def purge_configured() -> tuple[int, int]:
-    """``purge`` on the configured database with the configured period: (deleted, days).
+class Purged(NamedTuple):
+    """What one run of the retention job deleted."""
+
+    conversations: int
+    unanswered: int  # messages not understood, kept with the person's yes
+    days: int
+
+
+def purge_configured() -> Purged:
+    """``purge`` on the configured database with the configured period, and the messages
+    not understood kept longer than that (``bot.tables.purge_unanswered``).
 
     Raises ValueError or RuntimeError, with a message naming the bad setting.
     """
+    from bot import tables
+
     days = retention_days()
     engine = create_engine(db_url())
     try:
-        return purge(engine, days), days
+        return Purged(purge(engine, days), tables.purge_unanswered(engine, days), days)
     finally:
         engine.dispose()

@@ -41,6 +41,31 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CJK_RUNS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\u3400-\u9fff\uf900-\ufaff]+")
 
 
+# A phone number: a "+" or a leading 0 and at least 7 digits, or at least 9 digits, with
+# spaces, dashes or brackets between them ("+358 40 123 4567", "040-123 4567", "(09) 816 21").
+# Dots are left out: "01.03.2022" is a date.
+_PHONE_RUN = re.compile(r"\+?\(?\d[\d \-–()]*\d")
+
+
+def phone_spans(text: str) -> list[tuple[int, int]]:
+    """Where the phone numbers of a message are (digits of any script)."""
+    spans = []
+    for match in _PHONE_RUN.finditer(text):
+        run = match.group()
+        digits = sum(ch.isdigit() for ch in run)
+        first = run.lstrip("+(")[:1]
+        if digits >= 9 or (digits >= 7 and (run.startswith("+") or first in "0٠۰")):
+            spans.append(match.span())
+    return spans
+
+
+def without_phone_numbers(text: str) -> str:
+    """The message with its phone numbers blanked: their digits are no age or year."""
+    for start, end in reversed(phone_spans(text)):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
 def fold_digits(text: str) -> str:
     """Arabic-Indic and Persian digits as ASCII digits."""
     return text.translate(_DIGITS)

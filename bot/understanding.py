@@ -23,7 +23,7 @@ import yaml
 
 from bot import registry
 from bot.facts import EMPLOYMENT_STATUSES, MAX_AGE, PERMIT_TYPES, YES_NO_FACTS
-from bot.text import fold_digits, has_cjk, key
+from bot.text import fold_digits, has_cjk, key, without_phone_numbers
 
 # A phrase word this long also matches longer words that start with it (a stem).
 STEM_MIN = 5
@@ -109,6 +109,10 @@ class Lexicon:
     others: frozenset[str] = frozenset()
     self_words: frozenset[str] = frozenset()
     conjunctions: frozenset[str] = frozenset()
+    # Words that make a clause a question with no question mark: at its start
+    # ("how cold is it in Rovaniemi"), or anywhere (Turkish "mı", Persian "چطوره", "吗").
+    question: frozenset[str] = frozenset()
+    question_any: frozenset[str] = frozenset()
     _index: dict[str, PhraseIndex] = field(default_factory=dict, repr=False)
 
     def candidates(self, attribute: str, words: list[str], cjk: bool) -> list[Phrase]:
@@ -184,7 +188,7 @@ def _words(data: dict[str, Any], name: str, where: str) -> frozenset[str]:
 LEXICON_KEYS = frozenset(
     {"language", "permit_type", "employment_status", "yes", "no", "dont_know", "numbers", "connectors"}
     | {"danger", "human", "own_age", "not_age", "durations", "negation", "negation_after"}
-    | {"others", "self", "conjunctions"}
+    | {"others", "self", "conjunctions", "question", "question_any"}
 )
 
 
@@ -249,6 +253,8 @@ def parse_lexicon(language: str, data: dict[str, Any]) -> Lexicon:
         others=_words(data, "others", language),
         self_words=_words(data, "self", language),
         conjunctions=_words(data, "conjunctions", language),
+        question=_words(data, "question", language),
+        question_any=_words(data, "question_any", language),
     )
 
 
@@ -292,7 +298,7 @@ class Utterance:
 
     def __post_init__(self) -> None:
         self.text = (self.text or "")[:MAX_TEXT]
-        self.folded = fold_digits(self.text)
+        self.folded = fold_digits(without_phone_numbers(self.text))  # "+358 40 …" states no age
         self.key = key(self.folded)
         self.words = self.key.split()
         self.cjk = has_cjk(self.key)
@@ -318,7 +324,8 @@ class Utterance:
         """
         parts = [
             (part, question or _about_others(part, self.language))
-            for c, question in _clauses(self.folded)
+            for c, marked in _clauses(self.folded)
+            for question in (marked or _asks(c, self.language),)
             for part in _at_relatives(c, self.language)
         ]
         kept = " ".join(c for c, left_out in parts if not left_out)
@@ -327,6 +334,10 @@ class Utterance:
         rest = " ".join(c for c, left_out in parts if left_out)
         own = Utterance(kept, self.language, parent=self)
         return own, Utterance(rest, self.language, meaning={})
+
+    def asks(self) -> bool:
+        """Whether any clause of the message is a question (marked or not)."""
+        return any(marked or _asks(c, self.language) for c, marked in _clauses(self.folded))
 
     def scores(self, attribute: str) -> dict[Any, float]:
         """The sentence model's probabilities for one kind of fact ({} for a payload)."""
@@ -358,6 +369,29 @@ def _clauses(text: str) -> list[tuple[str, bool]]:
         if parts[i].strip():
             found.append((parts[i], any(ch in _QUESTION_MARKS for ch in end)))
     return found
+
+
+def _asks(clause: str, language: str | None) -> bool:
+    """Whether a clause is a question though no mark ends it: "how cold is it in
+    Rovaniemi in january" names a town the person does not live in. A question word
+    starts it (after "and"), or one of the words that ask wherever they stand (Turkish
+    "mı", Persian "چطوره", Chinese "吗"); Spanish "¿" opens one."""
+    if "¿" in clause:
+        return True
+    lex = lexicons().get(language or "")
+    if lex is None:
+        return False
+    k = key(clause)
+    if has_cjk(k):
+        joined = k.replace(" ", "")
+        return any(q in joined for q in lex.question_any)
+    words = [_without_and(w) for w in k.split()]
+    if words and words[0] in lex.conjunctions:
+        words = words[1:]
+    return bool(words) and (
+        bool(_phrase_at(words, 0, lex.question))
+        or any(_phrase_at(words, i, lex.question_any) for i in range(len(words)))
+    )
 
 
 def _at_relatives(clause: str, language: str | None) -> list[str]:
@@ -418,6 +452,50 @@ def _longest(u: Utterance, attribute: str) -> Phrase | None:
     return best
 
 
+# The statuses a family member may hold for the family tie of contract §2 to count.
+PROTECTION = frozenset({"international_protection", "quota_refugee", "temporary_protection"})
+
+
+def _names(u: Utterance, attribute: str, values: frozenset[str]) -> bool:
+    """Whether any phrase of ``attribute`` with one of ``values`` is in the message
+    (not only the longest: "I came to my husband; he is a refugee" names both)."""
+    for lex in _ordered(u.language):
+        own = u.language is None or lex.language == u.language
+        for phrase in lex.candidates(attribute, u.words, u.cjk):
+            if phrase.value in values and phrase.matches(u.words, u.key, stems=own):
+                return True
+    return False
+
+
+def _family_read(probs: dict[Any, float]) -> bool:
+    """Whether the model's first choice of permit is a family permit."""
+    ranked = sorted(((p, v) for v, p in probs.items() if v != "none"), reverse=True)
+    return bool(ranked) and ranked[0][1] == "family"
+
+
+def _describes_relative(u: Utterance, phrase: Phrase) -> bool:
+    """Whether the phrase stands in a clause that names someone else: "I came to my
+    husband who is a refugee" (his status), not "I am a quota refugee, I came with my
+    husband" (hers)."""
+    for clause in _CLAUSE.split(u.folded):
+        part = Utterance(clause, u.language, meaning={})
+        if phrase.matches(part.words, part.key) and _names_relative(part):
+            return True
+    return False
+
+
+def _names_relative(u: Utterance) -> bool:
+    """Whether the message names someone else ("my husband", "丈夫", "he")."""
+    lex = lexicons().get(u.language or "")
+    if lex is None:
+        return False
+    if u.cjk:
+        joined = u.key.replace(" ", "")
+        return any(o in joined for o in lex.others if len(o) > 1)
+    words = [_without_and(w) for w in u.words]
+    return any(_phrase_at(words, i, lex.others) for i in range(len(words)))
+
+
 def _as_utterance(text: str | Utterance, language: str | None) -> Utterance:
     return text if isinstance(text, Utterance) else Utterance(text, language)
 
@@ -428,6 +506,9 @@ def _as_utterance(text: str | Utterance, language: str | None) -> Utterance:
 ACCEPT, MARGIN = 0.6, 0.3
 # - it overrules a lexicon phrase (negation, paraphrase) when this sure of another value;
 OVERRULE = 0.55
+# A permit phrase names a legal status ("qaxooti kotada", "citoyens de l'UE"): the model,
+# which reads the whole message ("...with my husband"), overrules it only when this sure.
+PERMIT_OVERRULE = 0.75
 # - two values both this likely, and closer than MARGIN, are asked about, not guessed;
 CLOSE = 0.25
 # - a word of the lexicon in a sentence the model is this sure says nothing of the fact
@@ -443,7 +524,13 @@ class Reading:
     between: tuple[Any, ...] = ()
 
 
-def _decide(phrase: Phrase | None, exact: bool, probs: dict[Any, float], sentence: bool = True) -> Reading:
+def _decide(
+    phrase: Phrase | None,
+    exact: bool,
+    probs: dict[Any, float],
+    sentence: bool = True,
+    overrule: float = OVERRULE,
+) -> Reading:
     lexical = phrase.value if phrase else None
     if exact or not probs:
         return Reading(lexical)
@@ -454,7 +541,7 @@ def _decide(phrase: Phrase | None, exact: bool, probs: dict[Any, float], sentenc
         return Reading(None)  # "student residence permit" says nothing of a work situation
     if lexical is not None:
         mine = probs.get(lexical, 0.0)
-        if top == lexical or top_p < OVERRULE:
+        if top == lexical or top_p < overrule:
             return Reading(lexical)
         if top_p - mine >= MARGIN:
             return Reading(top)  # "unemployed, but never registered": the model reads the negation
@@ -487,7 +574,11 @@ def _read_choice(
         (p for v, p in probs.items() if v != "none"), default=0.0
     ) < BESIDE_OTHERS:
         return Reading(None)  # the model read the whole message, relative's clause and all
-    reading = _decide(phrase, exact, probs, u.sentence)
+    overrule = OVERRULE
+    relatives_status = phrase is not None and phrase.value in PROTECTION and _family_read(probs)
+    if attribute == "permit_type" and not (relatives_status and _describes_relative(u, phrase)):
+        overrule = PERMIT_OVERRULE  # but "I came to my husband, who is a refugee" is family
+    reading = _decide(phrase, exact, probs, u.sentence, overrule)
     if others is not None and (theirs := _longest(others, attribute)) is not None:
         mine = phrase.value if phrase else None
         if reading.value == theirs.value != mine:
@@ -666,7 +757,7 @@ def numbers_in(text: str, language: str | None = None) -> list[int]:
     very, "tres" Spanish for three); when the language is not known yet, in each
     language until one gives a number.
     """
-    folded = fold_digits(text)
+    folded = fold_digits(without_phone_numbers(text))
     found = _digit_numbers(folded)
     lexes = lexicons()
     for lex in [lexes[language]] if language in lexes else _ordered(None):
@@ -777,6 +868,7 @@ def _markers_of(language: str | None, name: str) -> frozenset[str]:
 
 _CHINESE_CHILD = ("孩子", "儿子", "女儿", "宝宝", "孩")
 _CHINESE_NOT_AGE = ("年前", "个月", "年", "岁的时候", "岁时")
+_CHINESE_ARRIVAL = ("来", "到芬兰", "到了")
 
 
 def _ages_in_chinese(u: Utterance) -> tuple[set[int], set[int]]:
@@ -791,8 +883,10 @@ def _ages_in_chinese(u: Utterance) -> tuple[set[int], set[int]]:
     for clause in _CLAUSE.split(text):
         for match in re.finditer(r"\d{1,3}", clause):
             before, after = clause[: match.start()], clause[match.end() :][:6]
-            if after.startswith(_CHINESE_NOT_AGE):
-                continue
+            if after.startswith(_CHINESE_NOT_AGE) or (
+                after.startswith("岁") and any(a in after[1:] for a in _CHINESE_ARRIVAL)
+            ):
+                continue  # "15岁一个人来的芬兰": the age on arrival, not today's
             theirs = max((before.rfind(o) + len(o) for o in others if o in before), default=-1)
             mine = max(
                 (i + 1 for i in range(len(before)) if before.startswith(_CHINESE_SELF, i)
@@ -1065,13 +1159,17 @@ def understand(
         if fact == asked and reply in ("yes", "no"):
             optional[fact] = reply == "yes"
             continue
-        # In passing, a fact comes from a statement of the person's ("how do I apply for
-        # kotihoidon tuki?" says nothing); the family tie, only beside a family permit
-        # ("I live in Vantaa and my wife works as a nurse" says nothing of one).
+        # In passing, a fact comes from a message that asks nothing (the model reads the
+        # whole message: "I live in Espoo, how do I apply for kotihoidon tuki" says
+        # nothing of it); the family tie, only beside a family permit, and a yes only
+        # where a protection status is named ("I came to my husband, he is a refugee";
+        # "I came to my husband, we live in Espoo" says nothing of one).
         family_tie = fact == "family_of_protection_beneficiary"
-        said = permit.value == "family" if family_tie else bool(own.key)
+        said = permit.value == "family" if family_tie else bool(own.key) and not u.asks()
         read = fact == asked or (said and not danger)
         value = optional_fact(u, fact, asked=fact == asked) if read else None
+        if family_tie and value and fact != asked and not _names(u, "permit_type", PROTECTION):
+            value = None  # "I came to my husband, we live in Espoo": no refugee named
         if value is not None:
             optional[fact] = value
     if reply == "dont_know":  # "гадки не маю" states no permit, whatever it resembles

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -33,8 +34,11 @@ from urllib.parse import unquote, urlsplit
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockStore, RedisLockStore
+from redis.exceptions import RedisError
 
 from bot import storage
+
+logger = logging.getLogger(__name__)
 
 REDIS_URL_VARIABLE = "KOTOBOTTI_REDIS_URL"
 DEFAULT_REDIS_PORT = 6379
@@ -104,9 +108,15 @@ class KotobottiLockStore(LockStore):
             super().update_lock(conversation_id)
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
-        # finish_serving is called only from here: guarding it too would wait for itself.
-        with self._guard(conversation_id):
-            super().cleanup(conversation_id, ticket_number)
+        """Give back a served ticket. Runs after the answer is stored: Redis gone by then
+        must not turn an answered message into an error (the person would send it again
+        and it would be answered twice); the ticket then expires with its lifetime."""
+        try:
+            # finish_serving is called only from here: guarding it too would wait for itself.
+            with self._guard(conversation_id):
+                super().cleanup(conversation_id, ticket_number)
+        except RedisError as error:
+            logger.error("ALERT: Redis unreachable (%s); a ticket is left to expire", type(error).__name__)
 
     def get_lock(self, conversation_id: str) -> TicketLock | None:
         return self.store.get_lock(conversation_id)

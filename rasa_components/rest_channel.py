@@ -11,7 +11,10 @@ contract says) and puts ``bot.channels.inbound`` in front:
   the conversation's language (``Inbound.answer``), and the assistant is not asked;
 - a well-formed message always gets at least one reply: after ``/restart`` the person
   is greeted again in the conversation's language, and if the assistant said nothing
-  (or failed) the channel says it did not understand (or to try again shortly);
+  the channel says it did not understand; when the message could not be answered (the
+  database or Redis unreachable) to try again shortly, and when the assistant's actions
+  could not run (the action server down) that it is a fault, with the general guidance
+  and contacts (``rasa_components/faults.py``);
 - nothing logged holds the sender, the text or the metadata;
 - the sender the client names is pseudonymised (``bot.pseudonym``, channel ``rest``)
   before Rasa sees it, so the tracker store and Rasa's logs never hold it (contract §6);
@@ -34,11 +37,15 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import texts
 from bot.channels.inbound import AFTER_RESTART, BadRequest, Inbound, Vocabulary, parse_request
-from bot.conversation.texts import NOT_UNDERSTOOD
-from bot.i18n import translator
 from bot.pseudonym import pseudonym
+from rasa_components.faults import (
+    channel_answer,
+    conversation_slots,
+    own_answer,
+    strict_storage,
+    watching_actions,
+)
 
 log = logging.getLogger(__name__)
 Handler = Callable[[UserMessage], Awaitable[Any]]
@@ -53,19 +60,10 @@ def vocabulary(request: Request) -> Vocabulary | None:
     return Vocabulary.of(domain.intents, domain.entities)
 
 
-async def conversation_language(app: Any, sender: str) -> str | None:
-    """The language slot of the sender's conversation in the Rasa server ``app``, if
-    there is one."""
-    agent = getattr(app.ctx, "agent", None)
-    store = getattr(agent, "tracker_store", None)
-    if store is None:
-        return None
-    try:
-        tracker = await store.retrieve(sender)
-    except Exception:  # noqa: BLE001 - a store problem must not cost the person an answer
-        log.exception("could not read the conversation's language")
-        return None
-    return tracker.get_slot("language") if tracker is not None else None
+async def conversation_language(request: Request, sender: str) -> str | None:
+    """The language slot of the sender's conversation, if there is one."""
+    slots = await conversation_slots(getattr(request.app.ctx, "agent", None), sender)
+    return slots.get("language")
 
 
 async def reply_always(
@@ -75,45 +73,43 @@ async def reply_always(
     collector: CollectingOutputChannel,
     input_channel: str,
 ) -> list[dict[str, Any]]:
-    """Hand ``message`` to the assistant; whatever happens, the answer has a reply."""
+    """Hand ``message`` to the assistant; whatever happens, the answer has a reply.
+
+    When the message could not be answered (the database or Redis unreachable), what the
+    assistant had said is dropped: nothing of the turn was stored, so the person is asked
+    to send it again rather than shown an answer the conversation does not remember.
+    """
+    agent = getattr(request.app.ctx, "agent", None)
+    strict_storage(agent)
     metadata = dict(message.metadata)
     if message.is_restart:  # the language the person chose outlives the reset (over the hint)
-        known = await conversation_language(request.app, message.sender)
+        known = await conversation_language(request, message.sender)
         if known:
             metadata["language"] = known
     failed = False
-    try:
-        await handle(
-            UserMessage(
-                message.text, collector, message.sender, input_channel=input_channel, metadata=metadata
-            )
-        )
-        if message.is_restart and not collector.messages:
+    with watching_actions() as broken:
+        try:
             await handle(
                 UserMessage(
-                    AFTER_RESTART, collector, message.sender, input_channel=input_channel, metadata=metadata
+                    message.text, collector, message.sender, input_channel=input_channel, metadata=metadata
                 )
             )
-    except Exception:  # noqa: BLE001 - logged without the message; the person is answered
-        log.exception("the assistant failed on a message")
-        failed = True
-    if not collector.messages:
-        text = texts.TRY_AGAIN if failed else NOT_UNDERSTOOD
-        await collector.send_text_message(message.sender, await own_answer(request.app, message, text))
+            if message.is_restart and not collector.messages and not broken:
+                again = UserMessage(
+                    AFTER_RESTART, collector, message.sender, input_channel=input_channel, metadata=metadata
+                )
+                await handle(again)
+        except Exception:  # noqa: BLE001 - logged without the message; the person is answered
+            log.exception("the assistant failed on a message")
+            failed = True
+    if failed:
+        collector.messages.clear()
+    extra = await own_answer(
+        agent, message.sender, metadata.get("language"), failed, list(broken), bool(collector.messages)
+    )
+    for reply in extra:
+        await collector.send_text_message(message.sender, reply["text"])
     return collector.messages
-
-
-async def answer_language(app: Any, message: Inbound) -> str:
-    """The language of the channel's own answers: the conversation's, else the channel's
-    hint, else English."""
-    language = await conversation_language(app, message.sender) or message.metadata.get("language")
-    return translator(language).language
-
-
-async def own_answer(app: Any, message: Inbound, text: str) -> str:
-    """One of the channel's own texts in the person's language (``answer_language``):
-    what a person reads when the assistant says nothing."""
-    return translator(await answer_language(app, message))(text)
 
 
 class ValidatingRestInput(RestInput):
@@ -140,8 +136,10 @@ class ValidatingRestInput(RestInput):
             message = replace(message, sender=pseudonym(self.name(), raw_sender))
             collector = CollectingOutputChannel()
             if message.answer:  # empty, or too long to read: the assistant is not asked
-                text = await own_answer(request.app, message, message.answer)
-                return response.json([{"recipient_id": raw_sender, "text": text}])
+                agent = getattr(request.app.ctx, "agent", None)
+                hint = message.metadata.get("language")
+                reply = await channel_answer(agent, message.sender, hint, message.answer)
+                return response.json([{"recipient_id": raw_sender, "text": reply["text"]}])
             replies = await reply_always(request, message, on_new_message, collector, self.name())
             return response.json([{**reply, "recipient_id": raw_sender} for reply in replies])
 

@@ -23,7 +23,10 @@ refuses, with an ``error`` event, what is not ``{"message": text, "session_id": 
 metadata string as JSON). A message sent as bytes (a binary attachment) is read as
 UTF-8, an invalid byte as U+FFFD; an empty or too long one is answered in the
 conversation's language without asking the assistant, as on every channel
-(``bot.channels.inbound``). credentials.yml names this class in place of ``socketio``.
+(``bot.channels.inbound``). Otherwise, as on the REST channel, a message always gets a
+reply: "try again shortly" when it could not be answered, the general guidance when the
+actions could not run (``rasa_components/faults.py``), "I did not understand" when
+nothing was said. credentials.yml names this class in place of ``socketio``.
 """
 
 from __future__ import annotations
@@ -41,9 +44,8 @@ from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
 from sanic import Blueprint
 
 from bot.channels.inbound import BadRequest, check_message
-from bot.i18n import translator
 from bot.pseudonym import pseudonym
-from rasa_components.rest_channel import answer_language
+from rasa_components.faults import channel_answer, own_answer, strict_storage, watching_actions
 
 logger = logging.getLogger(__name__)
 
@@ -126,8 +128,10 @@ class RoomOutput(SocketIOOutput):
     def __init__(self, sio: Any, bot_message_evt: str, room: str) -> None:
         super().__init__(sio, bot_message_evt)
         self.room = room
+        self.sent = 0  # whether the assistant said anything (else the channel answers itself)
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
+        self.sent += 1
         await super()._send_message(self.room, response)
 
 
@@ -147,11 +151,7 @@ class SocketIOInput(RasaSocketIOInput):
         blueprint = super().blueprint(on_new_message)  # the health route, connect, disconnect
         sio = self.sio
         namespace = self.namespace
-        server: dict[str, Any] = {}  # the Rasa server's app: its agent knows each conversation
-
-        @blueprint.listener("before_server_start")
-        async def remember_the_app(app: Any, _loop: Any) -> None:
-            server["app"] = app
+        app: Any = None
 
         async def session_request(sid: str, data: Any) -> None:
             asked = data.get("session_id") if isinstance(data, dict) else None
@@ -177,19 +177,30 @@ class SocketIOInput(RasaSocketIOInput):
                 await sio.emit("error", {"error": str(refused)}, room=sid, namespace=namespace)
                 return
             output = RoomOutput(sio, self.bot_message_evt, room)
+            agent = getattr(getattr(app, "ctx", None), "agent", None)
             if inbound.answer:  # empty, or too long to read: the channel answers, not the assistant
-                language = await answer_language(server["app"], inbound)
-                text = translator(language)(inbound.answer)
-                await output.send_response(sender, {"text": text, "language": language})
+                hint = inbound.metadata.get("language")
+                await output.send_response(sender, await channel_answer(agent, sender, hint, inbound.answer))
                 return
             message = UserMessage(
-                inbound.text,
-                output,
-                sender,
-                input_channel=self.name(),
-                metadata=inbound.metadata,
+                inbound.text, output, sender, input_channel=self.name(), metadata=inbound.metadata
             )
-            await on_new_message(message)
+            strict_storage(agent)
+            failed = False
+            with watching_actions() as broken:
+                try:
+                    await on_new_message(message)
+                except Exception:  # noqa: BLE001 - logged without the message; the person is answered
+                    logger.exception("the assistant failed on a message")
+                    failed = True
+            hint = inbound.metadata.get("language")
+            for reply in await own_answer(agent, sender, hint, failed, list(broken), output.sent > 0):
+                await output.send_response(sender, reply)
+
+        @blueprint.listener("before_server_start")
+        async def remember_app(server: Any, _loop: Any) -> None:
+            nonlocal app  # the agent (app.ctx.agent) is what the replies above read the slots from
+            app = server
 
         # Registered again under the same names: these replace Rasa's handlers.
         sio.on("session_request", session_request, namespace=namespace)

@@ -16,15 +16,28 @@ of the message being answered, which is in memory while it is answered.
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import json
-from typing import Any
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import Restarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.orm import sessionmaker
 
-from bot import storage
+from bot import storage, tables
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Pauses between tries while the database is unreachable: about 4 s in all, the length of
+# a restart; the person waits that long at most before being asked to try again.
+RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0)
 
 # Rasa copies the first message's metadata into this slot at each session start.
 SESSION_METADATA_SLOT = "session_started_metadata"
@@ -87,6 +100,11 @@ def without_typed_text(data: dict[str, Any], slot_values: set[str]) -> dict[str,
     return data
 
 
+def deletion_audit(channel: str | None) -> Any:
+    """The audit row of one conversation deleted on request today: its channel, no id."""
+    return tables.deletions.insert().values(day=dt.date.today(), channel=(channel or "unknown")[:32], count=1)
+
+
 class KotobottiTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` on ``KOTOBOTTI_DB_URL`` with the indexes its queries need; no typed text."""
 
@@ -101,23 +119,75 @@ class KotobottiTrackerStore(SQLTrackerStore):
             # Rasa would take an ImportError for "no such store" and silently keep conversations
             # in memory: say what is wrong instead.
             raise RuntimeError(f"{storage.DB_URL_VARIABLE}: {exc}") from None
+        self.engine.dispose()
+        if sa.engine.make_url(url).get_backend_name() == "sqlite":
+            # Rasa's engine opens a new SQLite connection per session; ours keeps them
+            # in a pool and writes through the write-ahead log (bot/storage.py).
+            self.engine = storage.create_engine(url)
+        else:
+            # Rasa's engine has no pre-ping: after a database restart every pooled connection
+            # is dead, and each would cost one person a failed message. Checked before use.
+            self.engine = sa.create_engine(
+                url, pool_pre_ping=True, hide_parameters=True, **create_engine_kwargs(url)
+            )
+        self.sessionmaker = sessionmaker(bind=self.engine)
         storage.ensure_indexes(self.engine)
+        tables.migrate(self.engine)  # the deletion audit is written with the deletion, below
+
+    async def _retrying(self, work: Callable[[], Awaitable[T]]) -> T:
+        """``work()``, tried again while the database is briefly unreachable (a restart, a
+        failover: about a second). Both uses are safe to repeat: a read, and a write that
+        first asks the database which events it already holds. A longer outage raises, and
+        the channel asks the person to try again."""
+        for delay in (*RETRY_DELAYS, None):
+            try:
+                return await work()
+            except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+                if delay is None:
+                    raise
+                name = type(error).__name__
+                logger.warning("database unreachable (%s); trying again in %.2f s", name, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        return await self._retrying(lambda: super(KotobottiTrackerStore, self).retrieve(sender_id))
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        return await self._retrying(
+            lambda: super(KotobottiTrackerStore, self).retrieve_full_tracker(conversation_id)
+        )
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        """``_save``, tried again while the database is briefly unreachable: each try is
+        one transaction that stores what the database does not hold yet, so a repeat never
+        stores an event twice."""
+        await self._retrying(lambda: self._save(tracker))
+
+    async def _save(self, tracker: DialogueStateTracker) -> None:
         """Store the events Rasa has not stored yet, each without typed text.
 
-        A restart (``/restart``: what ``/forget`` and the widget's delete button send)
-        deletes the conversation from the database at once, all its sessions, rather
-        than keeping it under a ``restart`` event until the purge: the person was told
-        their conversation is deleted.
+        A restart (``/restart``: what ``/forget`` and the widget's delete button send;
+        "delete my data" ends in one too) deletes the conversation from the database at
+        once, all its sessions, rather than keeping it under a ``restart`` event until the
+        purge: the person was told their conversation is deleted. When that deletes a
+        stored conversation, one row of the deletion audit (``bot.tables.deletions``: day,
+        channel, no id) is written in the same transaction, once, however often the
+        tracker is saved afterwards.
         """
         await self.stream_events(tracker)
         values = slot_values(tracker)
         with self.session_scope() as session:
             restarts = [i for i, event in enumerate(tracker.events) if isinstance(event, Restarted)]
             if restarts:
+                stored = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id)
+                restart = tracker.events[restarts[-1]]
+                if stored.filter(self.SQLEvent.timestamp < restart.timestamp).first() is not None:
+                    # A stored conversation is deleted now, on request: the audit says so, in
+                    # the same transaction, with the channel and the day only.
+                    session.execute(deletion_audit(tracker.get_latest_input_channel()))
                 # Rewritten whole, however often this tracker is saved: what followed the restart.
-                session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id).delete()
+                stored.delete()
                 events = list(tracker.events)[restarts[-1] + 1 :]
             else:
                 events = list(self._additional_events(session, tracker))

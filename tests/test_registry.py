@@ -88,6 +88,9 @@ SPELLINGS = {
     "أعيش في إسبو": "Espoo",
     "بهلسنكي": "Helsinki",
     "живу в Эспоо": "Espoo",
+    "Tampere'de oturuyorum": "Tampere",
+    "espooda yasiyorum": "Espoo",  # Turkish typed fast: no apostrophe, no diacritics
+    "seinajokide oturuyorum": "Seinäjoki",
     # small typos
     "Tampre": "Tampere",
     "Helsnki": "Helsinki",

@@ -136,6 +136,26 @@ def test_a_restart_deletes_the_conversation_from_the_database(db_url, domain):
     again = asyncio.run(saved.retrieve_full_tracker("forgetful"))
     assert [type(e).__name__ for e in again.events] == ["ActionExecuted", "UserUttered"]
     assert again.get_slot("permit_type") is None
+    # One audit row for the one deletion, however often the tracker was saved: no id.
+    engine = sa.create_engine(db_url)
+    with engine.connect() as connection:
+        audit = connection.execute(sa.text("SELECT * FROM kotobotti_deletions")).mappings().all()
+    engine.dispose()
+    assert [(row["channel"], row["count"]) for row in audit] == [("unknown", 1)]
+    assert set(audit[0]) == {"id", "day", "channel", "count"}
+
+
+def test_a_restart_of_a_conversation_never_stored_is_no_deletion(db_url, domain):
+    saved = store(db_url, domain)
+    tracker = DialogueStateTracker.from_events("new-person", [])
+    tracker.update(UserUttered("/restart", parse_data={"intent": {"name": "restart"}}, input_channel="rest"))
+    tracker.update(ActionExecuted("action_restart"))
+    tracker.update(Restarted())
+    asyncio.run(saved.save(tracker))
+    engine = sa.create_engine(db_url)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM kotobotti_deletions")).scalar_one() == 0
+    engine.dispose()
 
 
 def test_the_queries_have_their_indexes(db_url, domain):
@@ -215,3 +235,12 @@ def test_make_run_purges_at_start(tmp_path, domain, monkeypatch, capsys):
     serve.purge_daily(stop)
     assert "deleted 1 conversation" in capsys.readouterr().out
     assert asyncio.run(store(url, domain).retrieve("old")) is None
+
+
+def test_sqlite_files_are_written_through_a_write_ahead_log(tmp_path):
+    """bot/storage.py SQLITE_PRAGMAS: readers never block the writer, a commit is one append."""
+    engine = storage.create_engine(f"sqlite:///{tmp_path / 'wal.db'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    engine.dispose()

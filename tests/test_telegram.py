@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot import conversation
+from bot import conversation, storage
 from bot.channels import telegram, texts
 from bot.channels import telegram_format as fmt
 from bot.channels.inbound import forget_message
@@ -221,7 +221,8 @@ def test_each_command_and_the_command_menu_in_every_language():
             assert rasa.requests[-1]["message"] == "/choose_language"
             assert len(buttons(menu[0])) == len(languages())
             privacy = await command("/privacy", 1)
-            assert privacy[0]["text"] == fmt.escape(_(texts.PRIVACY))
+            assert privacy[0]["text"] == fmt.escape(texts.privacy(_))
+            assert f" {storage.retention_days()} " in privacy[0]["text"]
             assert rasa.requests[-1]["message"] == "/choose_language"  # /privacy is the bridge's own
             restart = await command("/restart", 2)
             assert rasa.requests[-1]["message"] == "/restart"
@@ -457,5 +458,6 @@ def test_bridge_texts_exist_in_the_language(language):
         texts.PRIVATE_ONLY,
         texts.FORGOTTEN,
         texts.PRIVACY,
+        texts.PRIVACY_KEPT,
     ):
         assert _(message) and (_(message) != message) == (language != "en")

@@ -191,6 +191,14 @@ def test_a_denied_registration_is_not_a_jobseeker(text, language, status):
         ("min bror har arbetstillstånd och bor i Vasa", "sv"),
         ("сын работает водителем в Тампере", "ru"),
         ("is there a reception centre in Joensuu?", "en"),
+        # questions with no question mark
+        ("how cold does it get in Rovaniemi in january", "en"),
+        ("paljonko rovaniemella on pakkasta tammikuussa", "fi"),
+        ("qué tiempo hace en Rovaniemi en enero", "es"),
+        ("Rovaniemi'de ocakta hava nasıl", "tr"),
+        ("هوای روانیمی تو ژانویه چطوره", "fa"),
+        ("罗瓦涅米一月份多冷", "zh"),
+        ("how do i apply for kotihoidon tuki", "en"),
     ],
 )
 def test_someone_elses_facts_and_questions_are_not_the_persons(text, language):
@@ -214,3 +222,48 @@ def test_own_clauses_are_read_beside_a_relatives():
 )
 def test_a_relatives_clause_after_and_is_theirs(text, language, expected):
     assert understanding.understand(text, language).slots() == expected
+
+
+def test_a_question_beside_a_statement_keeps_the_statement_only():
+    heard = understanding.understand("I live in Espoo, how do I apply for kotihoidon tuki", "en")
+    assert heard.slots() == {"municipality": "Espoo"}
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("vine por reagrupación familiar con mi marido, estoy en casa con los niños en Kuopio", "es"),
+        ("Приїхала до чоловіка за возз'єднанням сім'ї, живемо в Еспоо", "uk"),
+    ],
+)
+def test_the_family_tie_to_a_refugee_needs_a_protection_status_named(text, language):
+    heard = understanding.understand(text, language)
+    assert heard.permit_type == "family"
+    assert "family_of_protection_beneficiary" not in heard.optional
+
+
+def test_the_family_tie_is_read_where_the_refugee_is_named():
+    heard = understanding.understand("I came here on a family permit, my husband is a refugee", "en")
+    assert heard.permit_type == "family"
+    assert heard.optional.get("family_of_protection_beneficiary") is True
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("我15岁一个人来的芬兰，没有父母陪同", "zh"),
+        ("llegué solo a Finlandia con 16 años, sin mis padres", "es"),
+    ],
+)
+def test_the_age_on_arrival_is_not_todays_age(text, language):
+    assert understanding.understand(text, language).age is None
+
+
+def test_a_somali_ii_is_no_municipality():
+    text = "shaqo bixiyahaygii ayaa baasaboorkeyga qaatay wuuna diiday inuu ii celiyo"
+    assert understanding.understand(text, "so").municipality is None
+
+
+def test_a_finnish_negative_verb_before_work_is_not_working():
+    text = "Minulla on toissijainen suojelu, olen 45-vuotias enkä tällä hetkellä käy töissä"
+    assert understanding.understand(text, "fi").employment_status == "not_working"

@@ -397,7 +397,8 @@ class Bridge:
         await self.converse(update, forget_message(), before=texts.FORGOTTEN)
 
     async def on_privacy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.say(update.effective_chat.id, self.language(update), texts.PRIVACY)
+        notice = texts.privacy(translator(self.language(update)))
+        await self.send_html(update.effective_chat.id, [fmt.Outgoing(fmt.escape(notice))])
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A sticker, photo, voice message, file, location...: only text is read."""

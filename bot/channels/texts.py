@@ -5,7 +5,8 @@ menu. Every text is in the catalogs.
 
 from __future__ import annotations
 
-from bot.i18n import N_
+from bot.i18n import N_, Translator
+from bot.storage import retention_days
 
 TRY_AGAIN = N_("Sorry, I cannot answer right now. Please try again shortly.")
 TEXT_ONLY = N_("I can only read text. Please write your answer in words, or tap one of the buttons.")
@@ -21,6 +22,16 @@ FORGOTTEN = N_("Done: I have forgotten your answers, and we start again from the
 PRIVACY = N_(
     "I am a chatbot. I ask about your residence permit, municipality, age and work situation, and a few more facts only when the answer depends on them. I do not ask your name. I know this chat only by a code made from it, never by your name or phone number, and I keep no pictures, voice messages or files. Write /forget at any time to delete your answers."
 )
+
+PRIVACY_KEPT = N_(
+    "Your answers are kept for {days} days after your last message, without the words you typed, and then deleted. If you allow it, messages I do not understand are kept for {days} days without numbers, e-mail and web addresses, names or who wrote them: nothing links them to you, so /forget cannot delete them."
+)
+
+
+def privacy(_: Translator) -> str:
+    """The whole /privacy notice: what is asked and kept, and for how long (contract §6)."""
+    return _(PRIVACY) + " " + _(PRIVACY_KEPT, days=retention_days())
+
 
 # The bot's command menu (Telegram's set_my_commands), in every language.
 COMMANDS = (

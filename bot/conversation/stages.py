@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import language, understanding
-from bot.conversation import reading, texts
+from bot.conversation import reading, texts, unanswered
 from bot.conversation.questions import MOVE_ON_AFTER
 from bot.conversation.turns import Message, State, Turn, payload
 from bot.eligibility import assess
@@ -164,6 +164,8 @@ def validate(state: State) -> Turn:
         _start_over(turn)
         turn.say(_("Let's start again."))
         return turn
+    if unanswered.answered(state, turn, _):
+        return turn  # the form asks its question again
     heard = reading.read(state, _)
     for slot in heard.refused:  # a value that makes no sense: say why, ask again
         turn.say(_(FACTS[slot].rephrased))
@@ -184,6 +186,8 @@ def validate(state: State) -> Turn:
     # or a string of them would loop on the same question.
     sure = state.confidence >= INTERRUPTION_CONFIDENCE
     handled = bool(heard.refused) or (sure and interruption(state, _, turn)) or bool(turn.messages)
+    # An interruption that sets no slot ("where can I buy a car?") makes Rasa reject the
+    # form's turn and run action_respond instead: respond() keeps or asks, not here.
     if heard.refused or heard.dont_know or not handled:
         misses = int(state.slots.get("misses") or 0) + 1
         turn.slots["unsure"] = None
@@ -192,6 +196,9 @@ def validate(state: State) -> Turn:
             _move_on(state, turn, _)
         else:
             turn.slots["misses"] = misses
+        if not (heard.refused or heard.dont_know):
+            # Asked only when the form will ask its question again, not when it moves on.
+            unanswered.not_understood(state, turn, _, may_ask=misses < MOVE_ON_AFTER, sorry=True)
     return turn
 
 
@@ -265,6 +272,8 @@ def respond(state: State) -> Turn:
     turn = Turn()
     _ = choose_language(state, turn)
     turn.messages.extend(safety(state, _))
+    if unanswered.answered(state, turn, _):
+        return turn
     stage = state.slots.get("stage")
     intent = state.intent
     if intent == "thanks" and state.entities.get("rating") in ("helpful", "not_helpful"):
@@ -293,6 +302,8 @@ def respond(state: State) -> Turn:
             turn.say(_("Thanks, I updated your answers."))
             return turn
     if interruption(state, _, turn):
+        if intent == "out_of_scope":
+            unanswered.not_understood(state, turn, _)
         if stage == "consent_pending":
             turn.messages.append(texts.consent_question(_))
         return turn
@@ -301,6 +312,8 @@ def respond(state: State) -> Turn:
             turn.messages.append(texts.consent_question(_))
         return turn
     turn.say(_(texts.NOT_UNDERSTOOD))
+    # After "inform" the form runs next and may ask its question: the log's question waits.
+    unanswered.not_understood(state, turn, _, may_ask=intent != "inform")
     if stage in ("consent_pending", "declined"):
         turn.messages.append(texts.consent_question(_))
     return turn

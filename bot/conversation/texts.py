@@ -6,6 +6,9 @@ English texts, kept on one line so a text seen in a catalog is found with grep.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from bot import contacts, registry
 from bot.conversation.turns import Message, State, payload
 from bot.facts import FACTS
@@ -97,6 +100,24 @@ def general_guidance(_: Translator, intro: str = GUIDANCE_AFTER_NO) -> list[Mess
             ((_("Answer the questions after all"), payload("affirm")),),
         )
     ]
+
+
+# When the assistant's own actions cannot run (the action server is down): what a channel says.
+UNAVAILABLE = N_(
+    "Sorry, part of my service is not working right now, so I cannot go on with your questions. What you have told me is kept: write to me again in a few minutes and we continue where we left off. Until then, here is general guidance:"
+)
+
+
+def unavailable(slots: Mapping[str, Any], _: Translator) -> list[Message]:
+    """What a channel says when the assistant could not run its actions: that it is a fault,
+    that nothing is lost, and the general guidance with whom to contact (as when a required
+    fact was never understood), so the person is never left with nothing.
+
+    Said by the channel itself (``rasa_components/``), which knows only the stored slots: no
+    buttons, since a tap would reach the same broken part.
+    """
+    guidance = general_guidance(_, UNAVAILABLE)[0]
+    return [Message(guidance.text), human_contacts(State(slots=dict(slots)), _)]
 
 
 def human_contacts(state: State, _: Translator) -> Message:

@@ -50,6 +50,9 @@ class Turn:
 
     messages: list[Message] = field(default_factory=list)
     slots: dict[str, Any] = field(default_factory=dict)
+    # A message not understood, scrubbed, for the opt-in log (bot/conversation/unanswered.py):
+    # the action writes it to its own table. Never a slot: slots are stored with the conversation.
+    unanswered: str | None = None
 
     def say(
         self,

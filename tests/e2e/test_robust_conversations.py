@@ -82,3 +82,25 @@ def test_nonsense_three_times_ends_in_general_guidance_not_a_loop(server, langua
     # and the person can still go on: the conversation is not stuck
     again = send(server, sender, "/start_over")
     assert again and slots(server, sender)["requested_slot"] == "permit_type"
+
+
+def test_an_answer_that_could_mean_two_permits_is_asked_about_not_guessed(server):
+    """ "I got protection in Finland" could be temporary protection or refugee status: the
+    person is asked which, with the two as buttons, and the tapped one is taken."""
+    sender = "robust-clarify-en"
+    send(server, sender, CASES["en"].greet, {"language": "en"})
+    send(server, sender, CASES["en"].yes)
+    assert slots(server, sender)["requested_slot"] == "permit_type"
+    replies = send(server, sender, "I got protection in Finland")
+    assert slots(server, sender)["permit_type"] is None, "a close call is never guessed"
+    buttons = [b for m in replies for b in m.get("buttons") or []]
+    payloads = {b["payload"] for b in buttons}
+    assert any("temporary_protection" in p for p in payloads), buttons
+    assert any("international_protection" in p for p in payloads), buttons
+    assert len(buttons) == 2
+    assert "?" in " ".join(m.get("text") or "" for m in replies)
+    chosen = next(p for p in payloads if "international_protection" in p)
+    send(server, sender, chosen)
+    state = slots(server, sender)
+    assert state["permit_type"] == "international_protection"
+    assert state["requested_slot"] != "permit_type"

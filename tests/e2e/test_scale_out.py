@@ -17,15 +17,14 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor, wait
 
 import pytest
-import sqlalchemy as sa
 
 from bot import nginx, serve, storage
 from rasa_components.lock_store import REDIS_URL_VARIABLE
 from tests.conftest import postgres_schema
+from tests.e2e.faults import stored_conversations
 from tests.e2e.test_rest_conversations import CONVERSATIONS
 
 pytestmark = pytest.mark.slow
@@ -63,23 +62,6 @@ def converse(index: int, routes: tuple[str, str, str]) -> tuple[str, list[list[d
     for thread in pair:
         thread.join(timeout=120)
     return sender, [*replies, *together]
-
-
-def stored_conversations(url: str) -> dict[str, list[tuple[str, str | None, float]]]:
-    """sender -> its events as stored (type, action name, timestamp), in the order written."""
-    engine = sa.create_engine(url)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            sa.text(
-                "SELECT sender_id, type_name, action_name, timestamp"
-                f" FROM {storage.EVENTS_TABLE} ORDER BY id"
-            )
-        ).all()
-    engine.dispose()
-    conversations: dict[str, list[tuple[str, str | None, float]]] = defaultdict(list)
-    for sender, kind, action, timestamp in rows:
-        conversations[sender].append((kind, action, timestamp))
-    return conversations
 
 
 def test_twenty_people_at_once_on_two_servers_behind_nginx(database, tmp_path):

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
-from bot import serve, widget_server
+from bot import serve, storage, widget_server
 from bot.conversation import texts
 from bot.facts import FACTS
 from bot.i18n import native_name, translator
+from bot.pseudonym import pseudonym
 from bot.widget_texts import LABELS, direction
 from tests.e2e.conftest import TOKEN, own_database, tracker
 from tests.e2e.test_rest_conversations import CONVERSATIONS
@@ -44,13 +46,14 @@ def page(tmp_path_factory):
     env = {**own_database(tmp_path_factory.mktemp("db")), serve.TOKEN_VARIABLE: TOKEN}
     site = widget_server.Site(ports.rasa)
     with serve.running(ports=ports, env=env) as servers, widget_server.serving(web, site, "127.0.0.1"):
-        yield Page(f"http://127.0.0.1:{web}/", servers.base)
+        yield Page(f"http://127.0.0.1:{web}/", servers.base, env[storage.DB_URL_VARIABLE])
 
 
 @dataclass(frozen=True)
 class Page:
     url: str
     rasa: str
+    database: str
 
 
 def browse(scenario: str, url: str, tmp_path: Path, steps: list[dict] | None = None, **expect: object) -> str:
@@ -208,6 +211,16 @@ def test_the_delete_button_asks_rasa_to_forget(page, tmp_path):
         next={"say": "hello", "expect": welcome("en")},
     )
     ids = json.loads(shown.strip().splitlines()[-1])
+    # In the database: no event of the old conversation, and one audit row (day, channel; no id).
+    engine = sa.create_engine(page.database)
+    with engine.connect() as connection:
+        old_id = pseudonym("socketio", ids["old"])
+        query = sa.text("SELECT type_name FROM events WHERE sender_id = :s")
+        left = connection.execute(query, {"s": old_id}).scalars().all()
+        audit = connection.execute(sa.text("SELECT channel, count FROM kotobotti_deletions")).all()
+    engine.dispose()
+    assert set(left) <= {"action", "session_started"}, "only what Rasa writes after the restart is stored"
+    assert [tuple(row) for row in audit] == [("socketio", 1)]
     old = tracker(page.rasa, ids["old"], "socketio")
     # The tracker API shows what came after the last restart: nothing the person said.
     assert not [e for e in old["events"] if e["event"] == "user"], "Rasa still holds the old answers"
