@@ -19,8 +19,10 @@ from bot.i18n import N_, Translator, native_name, translator
 from bot.render import text
 
 PROFILE_SLOTS = tuple(FACTS)
-# NLU must be this sure of the danger intent when no danger word is in the lexicons.
-DANGER_CONFIDENCE = 0.5
+# NLU must be this sure of the danger intent when no danger word is in the lexicons. At
+# 0.5, words it had never seen ("blorp the frobnicated zibber") scored 0.50 and were
+# answered with the emergency lines; messages about danger score above 0.9.
+DANGER_CONFIDENCE = 0.6
 # Slots that say where the questions are; cleared with the answers on "start over".
 PROGRESS_SLOTS = ("misses", "municipality_candidates", "unknown_facts", "unsure", "gave_up")
 INTERRUPTION_CONFIDENCE = 0.5
