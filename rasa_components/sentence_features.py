@@ -64,7 +64,7 @@ class SentenceFeaturizer(SparseFeaturizer, GraphComponent):
 
     def _vectors(self, messages: list[Message]) -> list[np.ndarray | None]:
         texts = [m.get(TEXT) or "" for m in messages]
-        typed = [i for i, t in enumerate(texts) if t.strip() and not t.lstrip().startswith("/")]
+        typed = [i for i, t in enumerate(texts) if embedding.is_typed(t)]
         vectors: list[np.ndarray | None] = [None] * len(messages)
         for start in range(0, len(typed), BATCH):
             chunk = typed[start : start + BATCH]
