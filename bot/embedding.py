@@ -15,6 +15,7 @@ package cannot silently change what sentences mean to the assistant.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import queue
@@ -133,6 +134,36 @@ def embed(texts: list[str]) -> np.ndarray:
     chunks = [cut[i : i + size] for i in range(0, len(cut), size)]
     with ThreadPoolExecutor(len(chunks)) as pool:  # the engine runs without the GIL (ctypes)
         return np.vstack(list(pool.map(_embed_free, chunks)))
+
+
+def embed_training(texts: list[str], folder: Path) -> np.ndarray:
+    """``embed(texts)`` for training, through a cache of example vectors in ``folder``.
+
+    Training embeds every example sentence (about 8 700, most of a training's time), and
+    a change to the data changes a few of them: the vectors are kept by a digest of the
+    text, per model file, so a retraining embeds only new sentences. Only our own example
+    sentences are cached, never a person's message. A cache that cannot be read or
+    written is no error: the sentences are embedded again.
+    """
+    path = folder / f"embeddings-{MODEL_SHA256[:16]}.npz"
+    known: dict[bytes, np.ndarray] = {}
+    with contextlib.suppress(OSError, ValueError, KeyError), np.load(path) as data:
+        known = dict(zip((d.tobytes() for d in data["digests"]), data["vectors"], strict=True))
+    digests = [_digest(t) for t in texts]
+    missing = sorted({d: t for d, t in zip(digests, texts, strict=True) if d not in known}.items())
+    if missing:
+        for (digest, _), vector in zip(missing, embed([t for _, t in missing]), strict=True):
+            known[digest] = vector
+        with contextlib.suppress(OSError):
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+            keys = list(known)
+            digests_array = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), -1)
+            np.savez(tmp, digests=digests_array, vectors=np.stack([known[k] for k in keys]))
+            os.replace(tmp, path)
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return np.stack([known[d] for d in digests]).astype(np.float32)
 
 
 def embed_one(text: str) -> np.ndarray:

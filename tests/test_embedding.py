@@ -84,3 +84,18 @@ def test_the_event_loop_keeps_serving_while_a_message_is_embedded():
     embedding.embed_one("warm")  # the model is loaded before the race
     assert asyncio.run(race()) > 1
     embedding._ahead.clear()
+
+
+def test_training_embeds_each_example_once_across_trainings(tmp_path, monkeypatch):
+    texts = ["olen työtön", "I have a job", "olen työtön"]
+    first = embedding.embed_training(texts, tmp_path)
+    assert first.shape == (3, embedding.DIMENSIONS)
+    assert float(first[0] @ embedding.embed_one("olen työtön")) > 0.999
+    asked: list[list[str]] = []
+    real = embedding.embed
+    monkeypatch.setattr(embedding, "embed", lambda batch: asked.append(batch) or real(batch))
+    again = embedding.embed_training([*texts, "asun Espoossa"], tmp_path)
+    assert asked == [["asun Espoossa"]], "only the new sentence is embedded"
+    assert np.allclose(again[:3], first)
+    (tmp_path / next(p.name for p in tmp_path.iterdir())).write_bytes(b"not a cache")
+    assert np.allclose(embedding.embed_training(texts, tmp_path), first), "a broken cache is rebuilt"
