@@ -109,6 +109,9 @@ class Lexicon:
     others: frozenset[str] = frozenset()
     self_words: frozenset[str] = frozenset()
     conjunctions: frozenset[str] = frozenset()
+    # Words that open a clause describing the person just named ("my husband, who is a
+    # refugee", "شوهرم که پناهنده است", "mieheni, joka on pakolainen"): that clause is his.
+    relative_pronouns: frozenset[str] = frozenset()
     # Words that make a clause a question with no question mark: at its start
     # ("how cold is it in Rovaniemi"), or anywhere (Turkish "mı", Persian "چطوره", "吗").
     question: frozenset[str] = frozenset()
@@ -188,7 +191,7 @@ def _words(data: dict[str, Any], name: str, where: str) -> frozenset[str]:
 LEXICON_KEYS = frozenset(
     {"language", "permit_type", "employment_status", "yes", "no", "dont_know", "numbers", "connectors"}
     | {"danger", "human", "own_age", "not_age", "durations", "negation", "negation_after"}
-    | {"others", "self", "conjunctions", "question", "question_any"}
+    | {"others", "self", "conjunctions", "relative_pronouns", "question", "question_any"}
 )
 
 
@@ -253,6 +256,7 @@ def parse_lexicon(language: str, data: dict[str, Any]) -> Lexicon:
         others=_words(data, "others", language),
         self_words=_words(data, "self", language),
         conjunctions=_words(data, "conjunctions", language),
+        relative_pronouns=_words(data, "relative_pronouns", language),
         question=_words(data, "question", language),
         question_any=_words(data, "question_any", language),
     )
@@ -395,9 +399,16 @@ def _asks(clause: str, language: str | None) -> bool:
 
 
 def _at_relatives(clause: str, language: str | None) -> list[str]:
-    """A clause cut where a conjunction starts one about someone else: "asun Oulussa ja
-    poikani on opiskelija" → "asun Oulussa", "ja poikani on opiskelija" (read as the
-    son's). Arabic and Persian "و" joined to the relative ("وزوجي") counts too."""
+    """A clause cut where a part about someone else starts:
+
+    - a conjunction before a relative: "asun Oulussa ja poikani on opiskelija" → "asun
+      Oulussa", "ja poikani on opiskelija" (read as the son's); Arabic and Persian "و"
+      joined to the relative ("وزوجي") counts too;
+    - a relative pronoun right after a relative: "با شوهرم که پناهنده است اومدم" → "با
+      شوهرم", "که پناهنده است اومدم" (his status), until a conjunction before the
+      writer's own word: "my husband who is a refugee and I live in Espoo" keeps "and I
+      live in Espoo".
+    """
     lex = lexicons().get(language or "")
     if lex is None or not lex.conjunctions or has_cjk(clause):
         return [clause]
@@ -405,14 +416,27 @@ def _at_relatives(clause: str, language: str | None) -> list[str]:
     keys = [key(m.group()) for m in spans]
     words = [_without_and(k) for k in keys]
     cuts = []
+    describing = False  # inside a relative clause about the person just named
     for i in range(1, len(spans)):
         joined = words[i] != keys[i]  # "وزوجي": and + my husband
         if (keys[i] in lex.conjunctions and _phrase_at(words, i + 1, lex.others)) or (
             joined and _phrase_at(words, i, lex.others)
         ):
             cuts.append(spans[i].start())
+            describing = False
+        elif keys[i] in lex.relative_pronouns and _after_relative(words, i, lex.others):
+            cuts.append(spans[i].start())
+            describing = True
+        elif describing and keys[i] in lex.conjunctions and _phrase_at(words, i + 1, lex.self_words):
+            cuts.append(spans[i].start())
+            describing = False
     bounds = [0, *cuts, len(clause)]
     return [clause[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if clause[a:b].strip()]
+
+
+def _after_relative(words: list[str], i: int, others: frozenset[str]) -> bool:
+    """Whether a phrase naming someone else ends right before word ``i``."""
+    return any(_phrase_at(words, j, others) == i - j for j in range(max(0, i - 4), i))
 
 
 def _about_others(clause: str, language: str | None) -> bool:
@@ -431,7 +455,8 @@ def _about_others(clause: str, language: str | None) -> bool:
     words = [_without_and(w) for w in k.split()]
     if words and words[0] in lex.conjunctions:
         words = words[1:]
-    subject = bool(words) and bool(_phrase_at(words, 0, lex.others))
+    # A relative clause ("who is a refugee", "که پناهنده است") describes whom it follows.
+    subject = bool(words) and (bool(_phrase_at(words, 0, lex.others)) or words[0] in lex.relative_pronouns)
     mine = any(_phrase_at(words, i, lex.self_words) for i in range(len(words)))
     return subject and not mine
 
@@ -570,16 +595,21 @@ def _read_choice(
     if lexical_only:
         return Reading(phrase.value if phrase else None)
     probs = u.scores(attribute)
-    if others is not None and phrase is None and max(
-        (p for v, p in probs.items() if v != "none"), default=0.0
-    ) < BESIDE_OTHERS:
-        return Reading(None)  # the model read the whole message, relative's clause and all
+    theirs = _longest(others, attribute) if others is not None else None
+    ranked = [(p, v) for v, p in probs.items() if v != "none"]
+    top_p, top = max(ranked, key=lambda x: x[0], default=(0.0, None))
+    # The model read the whole message, relative's clause and all; unless that clause
+    # names a value and the model reads another ("I came to my husband, who is a
+    # refugee": his status, and the model's family permit is hers).
+    theirs_read = theirs is None or theirs.value == top
+    if others is not None and phrase is None and top_p < BESIDE_OTHERS and theirs_read:
+        return Reading(None)
     overrule = OVERRULE
     relatives_status = phrase is not None and phrase.value in PROTECTION and _family_read(probs)
     if attribute == "permit_type" and not (relatives_status and _describes_relative(u, phrase)):
         overrule = PERMIT_OVERRULE  # but "I came to my husband, who is a refugee" is family
     reading = _decide(phrase, exact, probs, u.sentence, overrule)
-    if others is not None and (theirs := _longest(others, attribute)) is not None:
+    if theirs is not None:
         mine = phrase.value if phrase else None
         if reading.value == theirs.value != mine:
             return Reading(None)

@@ -224,6 +224,29 @@ def test_a_relatives_clause_after_and_is_theirs(text, language, expected):
     assert understanding.understand(text, language).slots() == expected
 
 
+@pytest.mark.parametrize(
+    "text, language, municipality",
+    [
+        ("my husband who is a refugee and I live in Espoo", "en", "Espoo"),
+        ("asun Espoossa, mieheni joka on pakolainen on töissä", "fi", "Espoo"),
+        ("bor i Vasa med min man som har flyktingstatus", "sv", "Vaasa"),
+    ],
+)
+def test_a_relative_clause_describes_the_relative_not_the_writer(text, language, municipality):
+    heard = understanding.understand(text, language)
+    assert heard.municipality == municipality
+    assert heard.permit_type != "international_protection", "the husband's status, not the writer's"
+    assert heard.employment_status is None, "nothing said of the writer's work"
+
+
+def test_the_parts_of_a_clause_with_a_relative_pronoun():
+    parts = understanding._at_relatives("با شوهرم که پناهنده است اومدم", "fa")
+    assert [understanding._about_others(p, "fa") for p in parts] == [False, True]
+    assert understanding._at_relatives("the town that I live in is Espoo", "en") == [
+        "the town that I live in is Espoo"
+    ], "a relative pronoun after no relative cuts nothing"
+
+
 def test_a_question_beside_a_statement_keeps_the_statement_only():
     heard = understanding.understand("I live in Espoo, how do I apply for kotihoidon tuki", "en")
     assert heard.slots() == {"municipality": "Espoo"}
