@@ -100,6 +100,9 @@ class Lexicon:
     danger: list[Phrase] = field(default_factory=list)
     human: list[Phrase] = field(default_factory=list)
     numbers: dict[str, int] = field(default_factory=dict)
+    # Number words that are numbers only after "and" inside a number: Persian "نه" is
+    # "no", but nine in "بیست و نه" (29).
+    numbers_after_and: dict[str, int] = field(default_factory=dict)
     connectors: frozenset[str] = frozenset()
     own_age: frozenset[str] = frozenset()
     not_age: frozenset[str] = frozenset()
@@ -190,6 +193,7 @@ def _words(data: dict[str, Any], name: str, where: str) -> frozenset[str]:
 
 LEXICON_KEYS = frozenset(
     {"language", "permit_type", "employment_status", "yes", "no", "dont_know", "numbers", "connectors"}
+    | {"numbers_after_and"}
     | {"danger", "human", "own_age", "not_age", "durations", "negation", "negation_after"}
     | {"others", "self", "conjunctions", "relative_pronouns", "question", "question_any"}
 )
@@ -235,7 +239,8 @@ def parse_lexicon(language: str, data: dict[str, Any]) -> Lexicon:
         raise LexiconError(f"{language}.yml says language {data.get('language')!r}")
     answers = {"yes": data.get("yes", []), "no": data.get("no", []), "dont_know": data.get("dont_know", [])}
     numbers = data.get("numbers") or {}
-    if any(not isinstance(v, int) or isinstance(v, bool) for v in numbers.values()):
+    after_and = data.get("numbers_after_and") or {}
+    if any(not isinstance(v, int) or isinstance(v, bool) for v in [*numbers.values(), *after_and.values()]):
         raise LexiconError(f"{language}.yml: numbers must map words to whole numbers")
     return Lexicon(
         language=language,
@@ -247,6 +252,7 @@ def parse_lexicon(language: str, data: dict[str, Any]) -> Lexicon:
         danger=_phrases({"danger": data.get("danger", [])}, ("danger",), f"{language}.danger"),
         human=_phrases({"human": data.get("human", [])}, ("human",), f"{language}.human"),
         numbers={key(str(w)): int(v) for w, v in numbers.items()},
+        numbers_after_and={key(str(w)): int(v) for w, v in after_and.items()},
         connectors=_words(data, "connectors", language),
         own_age=_words(data, "own_age", language),
         not_age=_words(data, "not_age", language),
@@ -490,6 +496,19 @@ def _names(u: Utterance, attribute: str, values: frozenset[str]) -> bool:
             if phrase.value in values and phrase.matches(u.words, u.key, stems=own):
                 return True
     return False
+
+
+def _tie_stated(u: Utterance, others: Utterance | None, tie: bool | None) -> bool:
+    """Whether a message not answering the question states the family tie it is read as:
+    a yes where a protection status is named ("I came to my husband, he is a refugee";
+    not "I came to my husband, we live in Espoo"), a no where the relative's other permit
+    is ("… my wife is here on a work permit"; not "I married a Finn")."""
+    if tie is None:
+        return True
+    if tie:
+        return _names(u, "permit_type", PROTECTION)
+    theirs = _longest(others, "permit_type") if others is not None else None
+    return theirs is not None and theirs.value not in PROTECTION
 
 
 def _family_read(probs: dict[Any, float]) -> bool:
@@ -767,12 +786,17 @@ def _number_words(text: str, lex: Lexicon, own: bool) -> list[int]:
     else:
         words = [w for w in re.split(r"[\s\-]+", key(text)) if w]
     found, run = [], []
+    joined = False  # the last word was "and" inside a number
     for word in [*words, ""]:
         stripped = word[1:] if word[:1] in lex.connectors and word[1:] in numbers else word
         parts = _segment(stripped, numbers) if stripped else None
+        if joined and word in lex.numbers_after_and:
+            parts = [lex.numbers_after_and[word]]
+        joined = False
         if parts:
             run.extend(parts)
         elif word in lex.connectors and run:
+            joined = True
             continue
         elif run:
             found.append(_combine(run, multiplies=lex.language == "zh"))
@@ -1155,9 +1179,6 @@ class Understood:
 
 # Questions whose answers may come with other people's facts ("I'm a student, my
 # husband works"): for these, only the person's own clauses are read.
-CHOICE_QUESTIONS = ("permit_type", "employment_status", "municipality")
-
-
 def understand(
     text: str | Utterance,
     language: str | None = None,
@@ -1174,15 +1195,22 @@ def understand(
     u = _as_utterance(text, language)
     if not u.key or len(u.text) >= MAX_TEXT:
         return Understood()
-    # Answering a yes/no or number question, the whole message is the answer.
-    own, others = u.own() if asked in (None, *CHOICE_QUESTIONS) else (u, None)
+    # The person's own clauses, for every question: "yes, my husband is a refugee" answers
+    # the yes/no question with its "yes" and states the husband's status, not theirs. (The
+    # answer itself, an age or a duration asked for, is read from the whole message.)
+    own, others = u.own()
     found = registry.load().resolve(own.text, suggest=suggest) if own.key else registry.Resolution(None)
     if found.method == "typo" and not suggest:
         # a guessed spelling counts only as an answer to the question: "hello" is not Pello
         found = registry.Resolution(None, (found.municipality,) if found.municipality else ())
     danger = mentions_danger(u)
     permit = _read_choice(own, "permit_type", lexical_only=danger, others=others)
-    status = _read_choice(own, "employment_status", lexical_only=danger, others=others)
+    # A message about danger says nothing of a work situation unless asked: "my boss keeps
+    # my passport" is exploitation to get help for, not employment to take for a fact.
+    if danger and asked != "employment_status":
+        status = Reading(None)
+    else:
+        status = _read_choice(own, "employment_status", lexical_only=danger, others=others)
     reply = answer(u) if asked else None
     optional: dict[str, Any] = {}
     for fact in YES_NO_FACTS:
@@ -1198,8 +1226,8 @@ def understand(
         said = permit.value == "family" if family_tie else bool(own.key) and not u.asks()
         read = fact == asked or (said and not danger)
         value = optional_fact(u, fact, asked=fact == asked) if read else None
-        if family_tie and value and fact != asked and not _names(u, "permit_type", PROTECTION):
-            value = None  # "I came to my husband, we live in Espoo": no refugee named
+        if family_tie and fact != asked and not _tie_stated(u, others, value):
+            value = None
         if value is not None:
             optional[fact] = value
     if reply == "dont_know":  # "гадки не маю" states no permit, whatever it resembles

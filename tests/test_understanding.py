@@ -290,3 +290,37 @@ def test_a_somali_ii_is_no_municipality():
 def test_a_finnish_negative_verb_before_work_is_not_working():
     text = "Minulla on toissijainen suojelu, olen 45-vuotias enkä tällä hetkellä käy töissä"
     assert understanding.understand(text, "fi").employment_status == "not_working"
+
+
+def test_an_answer_about_a_relative_states_the_relatives_status_not_the_writers():
+    asked = "family_of_protection_beneficiary"
+    heard = understanding.understand("yes, my husband is a refugee", "en", asked=asked)
+    assert heard.answer == "yes"
+    assert heard.permit_type is None
+    assert heard.optional == {"family_of_protection_beneficiary": True}
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("my boss keeps my passport and says I owe him money", "en"),
+        ("työnantaja ei maksa palkkaa ja uhkailee minua", "fi"),
+    ],
+)
+def test_a_message_about_danger_states_no_work_situation(text, language):
+    assert understanding.mentions_danger(text, language)
+    assert understanding.understand(text, language).employment_status is None
+
+
+def test_the_family_tie_is_a_no_only_as_an_answer_or_beside_the_relatives_other_permit():
+    text = "I married a Finnish man and have a residence permit on family grounds"
+    assert "family_of_protection_beneficiary" not in understanding.understand(text, "en").optional
+    beside = understanding.understand("I have a family based permit, my wife is here on a work permit", "en")
+    assert beside.optional.get("family_of_protection_beneficiary") is False
+    answered = understanding.understand("no", "en", asked="family_of_protection_beneficiary")
+    assert answered.optional == {"family_of_protection_beneficiary": False}
+
+
+def test_a_number_word_that_is_also_no_counts_only_inside_a_number():
+    assert understanding.numbers_in("بیست و نه", "fa") == [29]
+    assert understanding.numbers_in("نه، ممنون", "fa") == []
