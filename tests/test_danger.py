@@ -186,24 +186,14 @@ def test_an_ordinary_look_alike_is_not_danger(language, text):
     assert not understanding.mentions_danger(text, language)
 
 
-# Readings that come from the employment_status phrases, not from the model: "my boss"
-# and "tööandja" (employer) are lexicon phrases for "employed", and a negated "palkka"
-# reads as "not working". Whether a danger message should keep them is for the
-# employment lexicons to decide; this test pins them so a change is seen.
-FROM_WORK_PHRASES = {
-    ("en", "passport"): "employed",
-    ("et", "passport"): "employed",
-    ("fi", "pay"): "not_working",
-}
-
-
 @pytest.mark.parametrize(
     ("language", "sign", "text"),
     [(language, sign, text) for language, signs in SIGNS.items() for sign, text in signs.items()],
 )
 def test_a_danger_message_gets_no_guess_from_the_model(language, sign, text):
-    # Read as danger, the permit and the work situation come from the lexicon alone and
-    # no optional fact is read in passing: "I have not been paid" is not "employed".
+    # Read as danger, the permit comes from the lexicon alone, no optional fact is read in
+    # passing and no work situation unless asked: "my boss keeps my passport" is not
+    # "employed", "I have not been paid" not "not working".
     heard = understanding.understand(text, language)
     assert heard.permit_type is None and not heard.optional
-    assert heard.employment_status == FROM_WORK_PHRASES.get((language, sign))
+    assert heard.employment_status is None
