@@ -756,20 +756,34 @@ def _segment(word: str, numbers: dict[str, int]) -> list[int] | None:
     return None
 
 
+_CJK_UNITS = (10, 100, 1000)
+_CJK_MYRIAD = 10000
+
+
 def _combine(parts: list[int], multiplies: bool) -> int:
-    """Number words as said: [40, 5] → 45, [7, 10] (سبعة عشر) → 17; in Chinese a ten or a
-    hundred after a digit multiplies: [4, 10, 5] (四十五) → 45."""
-    current = 0
+    """Number words as said: [40, 5] → 45, [7, 10] (سبعة عشر) → 17. In Chinese a unit
+    multiplies the digit before it: [4, 10, 5] (四十五) → 45, [8, 1000] (八千, as in
+    "八千欧") → 8000, [3, 10000] (三万) → 30000; digits alone are written one by one
+    (二零二二 → 2022)."""
+    if not multiplies:
+        return sum(parts)
+    if len(parts) > 1 and all(0 <= p <= 9 for p in parts):
+        return int("".join(map(str, parts)))
+    total = digit = 0
     for part in parts:
-        if multiplies and part in (10, 100) and current and current < part:
-            current *= part
-        else:
-            current += part
-    return current
+        if part in _CJK_UNITS:
+            total += (digit or 1) * part
+            digit = 0
+        elif part == _CJK_MYRIAD:
+            total = (total + digit) * _CJK_MYRIAD
+            digit = 0
+        else:  # a digit, or a ten said at once ("二十", "廿") that a digit may follow
+            digit = digit + part if digit >= 10 else part
+    return total + digit
 
 
 # Chinese numerals come without spaces inside words ("四十五岁"): runs of these are read.
-_CJK_NUMERALS = re.compile(r"[零〇一二两兩三四五六七八九十百廿]+")
+_CJK_NUMERALS = re.compile(r"[零〇一二两兩三四五六七八九十百千万萬廿]+")
 
 
 def _number_words(text: str, lex: Lexicon, own: bool) -> list[int]:

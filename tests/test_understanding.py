@@ -324,3 +324,22 @@ def test_the_family_tie_is_a_no_only_as_an_answer_or_beside_the_relatives_other_
 def test_a_number_word_that_is_also_no_counts_only_inside_a_number():
     assert understanding.numbers_in("بیست و نه", "fa") == [29]
     assert understanding.numbers_in("نه، ممنون", "fa") == []
+
+
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("二十五岁", 25),
+        ("一百零五", 105),
+        ("八千欧", 8000),
+        ("两万", 20000),
+        ("二零二二年", 2022),
+        ("廿五", 25),
+    ],
+)
+def test_chinese_numerals_with_their_units(text, number):
+    assert understanding.numbers_in(text, "zh") == [number]
+
+
+def test_a_sum_of_money_in_chinese_is_no_age():
+    assert understanding.age("老板说我欠他八千欧", "zh") is None
