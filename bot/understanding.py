@@ -62,6 +62,8 @@ class Phrase:
             # One character ("是", "不") is a whole answer only: inside a sentence it is
             # part of other words.
             return message_key == phrase if len(phrase) == 1 else phrase in message_key
+        if has_cjk(message_key):
+            return self._inside_cjk(message_key, stems)
         n = len(self.words)
         for i in range(len(message_words) - n + 1):
             window = message_words[i : i + n]
@@ -69,6 +71,19 @@ class Phrase:
                 return True
         return False
 
+
+    def _inside_cjk(self, message_key: str, stems: bool) -> bool:
+        """A Latin phrase inside Chinese written without spaces ("我的kotikunta是…",
+        "TE那边已经登记了"): found where no Latin letter runs on before it, nor after it
+        unless its last word is a stem."""
+        phrase = " ".join(self.words)
+        stem = stems and len(self.words[-1]) >= STEM_MIN
+        for found in re.finditer(re.escape(phrase), message_key):
+            before = message_key[found.start() - 1 : found.start()]
+            after = message_key[found.end() : found.end() + 1]
+            if not _latin(before) and (stem or not _latin(after)):
+                return True
+        return False
 
     def starts(self, message_words: list[str]) -> list[int]:
         """Where the phrase starts in spaced words (own-language matching, stems on)."""
@@ -78,6 +93,10 @@ class Phrase:
             for i in range(len(message_words) - n + 1)
             if all(_word_matches(p, w) for p, w in zip(self.words, message_words[i : i + n], strict=True))
         ]
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
 
 
 def _word_matches(phrase_word: str, word: str, stems: bool = True) -> bool:
@@ -99,6 +118,9 @@ class Lexicon:
     yes_no: list[Phrase] = field(default_factory=list)
     danger: list[Phrase] = field(default_factory=list)
     human: list[Phrase] = field(default_factory=list)
+    # The official words of the yes/no facts ("kotikunta", "kotihoidon tuki") as people type
+    # them: a message naming one speaks of that fact (the model then says yes or no).
+    terms: list[Phrase] = field(default_factory=list)
     numbers: dict[str, int] = field(default_factory=dict)
     # Number words that are numbers only after "and" inside a number: Persian "نه" is
     # "no", but nine in "بیست و نه" (29).
@@ -129,6 +151,9 @@ class Lexicon:
         return index.candidates(words, cjk)
 
 
+_LATIN_RUN = re.compile(r"[a-z][a-z'-]*")
+
+
 class PhraseIndex:
     """Phrases by their first word, so a message is checked against a handful, not all.
 
@@ -151,6 +176,8 @@ class PhraseIndex:
 
     def candidates(self, words: list[str], cjk: bool) -> list[Phrase]:
         found: dict[int, Phrase] = {}
+        if cjk:  # the Latin words inside Chinese ("我的kotikunta是…") are words too
+            words = [*words, *_LATIN_RUN.findall(" ".join(words))]
         for word in words:
             for variant in (word, word[1:]) if word[:1] == "و" else (word,):
                 for phrase in self.whole.get(variant, []) + self.stems.get(variant[:STEM_MIN], []):
@@ -193,7 +220,7 @@ def _words(data: dict[str, Any], name: str, where: str) -> frozenset[str]:
 
 LEXICON_KEYS = frozenset(
     {"language", "permit_type", "employment_status", "yes", "no", "dont_know", "numbers", "connectors"}
-    | {"numbers_after_and"}
+    | {"numbers_after_and", "terms"}
     | {"danger", "human", "own_age", "not_age", "durations", "negation", "negation_after"}
     | {"others", "self", "conjunctions", "relative_pronouns", "question", "question_any"}
 )
@@ -251,6 +278,7 @@ def parse_lexicon(language: str, data: dict[str, Any]) -> Lexicon:
         yes_no=_phrases(answers, ("yes", "no", "dont_know"), f"{language}.answers"),
         danger=_phrases({"danger": data.get("danger", [])}, ("danger",), f"{language}.danger"),
         human=_phrases({"human": data.get("human", [])}, ("human",), f"{language}.human"),
+        terms=_phrases(data.get("terms", {}), YES_NO_FACTS, f"{language}.terms"),
         numbers={key(str(w)): int(v) for w, v in numbers.items()},
         numbers_after_and={key(str(w)): int(v) for w, v in after_and.items()},
         connectors=_words(data, "connectors", language),
@@ -949,7 +977,7 @@ def _ages_in_chinese(u: Utterance) -> tuple[set[int], set[int]]:
     own: set[int] = set()
     plain: set[int] = set()
     for clause in _CLAUSE.split(text):
-        for match in re.finditer(r"\d{1,3}", clause):
+        for match in re.finditer(r"(?<!\d)\d{1,3}(?!\d)", clause):  # not a part of 8000
             before, after = clause[: match.start()], clause[match.end() :][:6]
             if after.startswith(_CHINESE_NOT_AGE) or (
                 after.startswith("岁") and any(a in after[1:] for a in _CHINESE_ARRIVAL)
@@ -1239,7 +1267,10 @@ def understand(
         family_tie = fact == "family_of_protection_beneficiary"
         said = permit.value == "family" if family_tie else bool(own.key) and not u.asks()
         read = fact == asked or (said and not danger)
-        value = optional_fact(u, fact, asked=fact == asked) if read else None
+        # Naming the fact's official word ("ma kotikunta c'est Espoo") makes it the topic:
+        # the model's yes or no counts as if the question had been asked.
+        topic = fact == asked or _names(u, "terms", frozenset({fact}))
+        value = optional_fact(u, fact, asked=topic) if read else None
         if family_tie and fact != asked and not _tie_stated(u, others, value):
             value = None
         if value is not None:

@@ -343,3 +343,16 @@ def test_chinese_numerals_with_their_units(text, number):
 
 def test_a_sum_of_money_in_chinese_is_no_age():
     assert understanding.age("老板说我欠他八千欧", "zh") is None
+    assert understanding.age("我得还那个带我来芬兰的人八千欧的债", "zh") is None
+
+
+@pytest.mark.parametrize(
+    "text, language, fact, value",
+    [
+        ("ma kotikunta c'est Espoo", "fr", "has_municipality_of_residence", True),
+        ("我的kotikunta是于韦斯屈莱", "zh", "has_municipality_of_residence", True),
+        ("I don't have a kotikunta yet", "en", "has_municipality_of_residence", False),
+    ],
+)
+def test_naming_a_facts_official_word_makes_it_the_topic(text, language, fact, value):
+    assert understanding.understand(text, language).optional.get(fact) is value
