@@ -576,11 +576,14 @@ def _as_utterance(text: str | Utterance, language: str | None) -> Utterance:
 # set tests/data/slots, never on the held-out set):
 # - the model alone gives a value when it is this sure, and this far ahead of the next;
 ACCEPT, MARGIN = 0.6, 0.3
-# - it overrules a lexicon phrase (negation, paraphrase) when this sure of another value;
-OVERRULE = 0.55
+# - it overrules a lexicon phrase (negation, paraphrase) when this sure of another value
+#   (0.55 and 0.65 did equally on the development set; the higher trusts what was said);
+OVERRULE = 0.65
 # A permit phrase names a legal status ("qaxooti kotada", "citoyens de l'UE"): the model,
 # which reads the whole message ("...with my husband"), overrules it only when this sure.
 PERMIT_OVERRULE = 0.75
+# ... but a protection status in a clause naming a relative is likely the relative's.
+RELATIVES_STATUS_OVERRULE = 0.55
 # - two values both this likely, and closer than MARGIN, are asked about, not guessed;
 CLOSE = 0.25
 # - a word of the lexicon in a sentence the model is this sure says nothing of the fact
@@ -653,8 +656,10 @@ def _read_choice(
         return Reading(None)
     overrule = OVERRULE
     relatives_status = phrase is not None and phrase.value in PROTECTION and _family_read(probs)
-    if attribute == "permit_type" and not (relatives_status and _describes_relative(u, phrase)):
-        overrule = PERMIT_OVERRULE  # but "I came to my husband, who is a refugee" is family
+    if attribute == "permit_type":
+        # "I came to my husband, who is a refugee" is family: the model reads it at 0.55.
+        describes = relatives_status and _describes_relative(u, phrase)
+        overrule = RELATIVES_STATUS_OVERRULE if describes else PERMIT_OVERRULE
     reading = _decide(phrase, exact, probs, u.sentence, overrule)
     if theirs is not None:
         mine = phrase.value if phrase else None
@@ -1249,10 +1254,13 @@ def understand(
     permit = _read_choice(own, "permit_type", lexical_only=danger, others=others)
     # A message about danger says nothing of a work situation unless asked: "my boss keeps
     # my passport" is exploitation to get help for, not employment to take for a fact.
-    if danger and asked != "employment_status":
-        status = Reading(None)
+    if (danger or asks_for_human(u)) and asked != "employment_status":
+        status = Reading(None)  # "I want to talk to a real employee" is no job either
     else:
-        status = _read_choice(own, "employment_status", lexical_only=danger, others=others)
+        # A message about an allowance ("we get kotihoidon tuki for the baby") implies a
+        # work situation the model would guess; only one it states counts.
+        about_allowance = _longest(u, "terms") is not None
+        status = _read_choice(own, "employment_status", lexical_only=about_allowance, others=others)
     reply = answer(u) if asked else None
     optional: dict[str, Any] = {}
     for fact in YES_NO_FACTS:

@@ -356,3 +356,20 @@ def test_a_sum_of_money_in_chinese_is_no_age():
 )
 def test_naming_a_facts_official_word_makes_it_the_topic(text, language, fact, value):
     assert understanding.understand(text, language).optional.get(fact) is value
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("we get kotihoidon tuki for the baby", "en"),
+        ("saamme kotihoidon tukea vauvalle", "fi"),
+        ("أريد التحدث مع موظف حقيقي", "ar"),  # "a real employee": the word is a work phrase
+    ],
+)
+def test_an_allowance_or_a_request_for_a_person_implies_no_work_situation(text, language):
+    assert understanding.understand(text, language).employment_status is None
+
+
+def test_a_work_situation_stated_beside_an_allowance_counts():
+    heard = understanding.understand("I stay at home with the kids and get kotihoidon tuki", "en")
+    assert heard.employment_status == "home_parent"
