@@ -322,12 +322,14 @@ class Utterance:
         runs once per message); the rest, None when nothing was left out, tells which
         values the model may have read from someone else's clause.
         """
-        parts = [
-            (part, question or _about_others(part, self.language))
-            for c, marked in _clauses(self.folded)
-            for question in (marked or _asks(c, self.language),)
-            for part in _at_relatives(c, self.language)
-        ]
+        parts = []
+        theirs = False  # the clause before was about someone else
+        for c, marked in _clauses(self.folded):
+            question = marked or _asks(c, self.language)
+            for part in _at_relatives(c, self.language):
+                about = _about_others(part, self.language) or (theirs and _continues(part, self.language))
+                parts.append((part, question or about))
+                theirs = about and not question
         kept = " ".join(c for c, left_out in parts if not left_out)
         if key(kept) == self.key:
             return self, None
@@ -397,7 +399,10 @@ def _asks(clause: str, language: str | None) -> bool:
 def _at_relatives(clause: str, language: str | None) -> list[str]:
     """A clause cut where a conjunction starts one about someone else: "asun Oulussa ja
     poikani on opiskelija" → "asun Oulussa", "ja poikani on opiskelija" (read as the
-    son's). Arabic and Persian "و" joined to the relative ("وزوجي") counts too."""
+    son's). Arabic and Persian "و" joined to the relative ("وزوجي") counts too. A
+    conjunction before the writer's own word cuts as well, so that a relative's clause
+    before it is theirs alone: "شوهرم پناهندگی داره و من ... اومدم" (my husband has
+    asylum, and I came ...)."""
     lex = lexicons().get(language or "")
     if lex is None or not lex.conjunctions or has_cjk(clause):
         return [clause]
@@ -407,9 +412,10 @@ def _at_relatives(clause: str, language: str | None) -> list[str]:
     cuts = []
     for i in range(1, len(spans)):
         joined = words[i] != keys[i]  # "وزوجي": and + my husband
-        if (keys[i] in lex.conjunctions and _phrase_at(words, i + 1, lex.others)) or (
-            joined and _phrase_at(words, i, lex.others)
-        ):
+        after_and = keys[i] in lex.conjunctions and (
+            _phrase_at(words, i + 1, lex.others) or _phrase_at(words, i + 1, lex.self_words)
+        )
+        if after_and or (joined and _phrase_at(words, i, lex.others)):
             cuts.append(spans[i].start())
     bounds = [0, *cuts, len(clause)]
     return [clause[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if clause[a:b].strip()]
@@ -434,6 +440,17 @@ def _about_others(clause: str, language: str | None) -> bool:
     subject = bool(words) and bool(_phrase_at(words, 0, lex.others))
     mine = any(_phrase_at(words, i, lex.self_words) for i in range(len(words)))
     return subject and not mine
+
+
+def _continues(clause: str, language: str | None) -> bool:
+    """Whether a Chinese clause has no subject of its own and so goes on about the
+    person of the clause before: "我儿子拿到了工作签证，现在住在奥卢" (the son lives in
+    Oulu). One that names the writer ("我住在拉赫蒂") or anyone else starts anew."""
+    lex = lexicons().get(language or "")
+    k = key(clause).replace(" ", "")
+    if lex is None or not has_cjk(k):
+        return False
+    return not any(w in k for w in (*_CHINESE_SELF, *lex.self_words, *lex.others))
 
 
 def _longest(u: Utterance, attribute: str) -> Phrase | None:
@@ -565,7 +582,10 @@ def _read_choice(
     phrase = _longest(u, attribute)
     # The whole message is the phrase (a button label, an official term): certain.
     exact = phrase is not None and (" ".join(phrase.words) == u.key)
-    if attribute == "employment_status" and not exact and (denied := _denied_work(u)):
+    # "I don't work, I'm at home with the kids" is a home parent: a denied job says
+    # not working only when no other situation is named.
+    other_status = phrase is not None and phrase.value in ("home_parent", "student", "retired")
+    if attribute == "employment_status" and not exact and not other_status and (denied := _denied_work(u)):
         return Reading(denied)
     if lexical_only:
         return Reading(phrase.value if phrase else None)
@@ -867,7 +887,9 @@ def _markers_of(language: str | None, name: str) -> frozenset[str]:
 
 
 _CHINESE_CHILD = ("孩子", "儿子", "女儿", "宝宝", "孩")
-_CHINESE_NOT_AGE = ("年前", "个月", "年", "岁的时候", "岁时")
+# After a number, these make it a count, a date or a time, never an age: "六月" (June),
+# "三个孩子", "10号", "两次".
+_CHINESE_NOT_AGE = ("年前", "个月", "年", "岁的时候", "岁时", "月", "个", "個", "号", "號", "次", "点", "點")
 _CHINESE_ARRIVAL = ("来", "到芬兰", "到了")
 
 

@@ -267,3 +267,65 @@ def test_a_somali_ii_is_no_municipality():
 def test_a_finnish_negative_verb_before_work_is_not_working():
     text = "Minulla on toissijainen suojelu, olen 45-vuotias enkä tällä hetkellä käy töissä"
     assert understanding.understand(text, "fi").employment_status == "not_working"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a clause with no subject goes on about the person before it (the son lives in Oulu)
+        ("我儿子拿到了工作签证，现在住在奥卢", {}),
+        # ...one that names the writer starts anew
+        ("我儿子在赫尔辛基上大学，我住在拉赫蒂", {"municipality": "Lahti"}),
+        ("老公是芬兰人，我是家庭居留，现在在家带娃，住oulu",
+         {"permit_type": "family", "employment_status": "home_parent", "municipality": "Oulu"}),
+    ],
+)
+def test_a_chinese_clause_without_a_subject_is_about_the_person_before(text, expected):
+    assert understanding.understand(text, "zh").slots() == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["我们从六月开始就一直领Kela的toimeentulotuki", "我有三个孩子，每个月去两次TE", "明天10点去Kela"]
+)
+def test_a_chinese_month_count_or_time_is_no_age(text):
+    assert understanding.age(text, "zh") is None
+
+
+def test_a_relatives_clause_before_and_i_is_theirs():
+    """Persian: "my husband has refugee status and I came through family reunification":
+    the status is his (and names the tie to a refugee), the family permit hers."""
+    heard = understanding.understand("شوهرم پناهندگی داره و من از طریق الحاق خانواده اومدم", "fa")
+    assert heard.permit_type == "family"
+    assert heard.optional.get("family_of_protection_beneficiary") is True
+
+
+def test_a_persian_first_person_verb_keeps_a_clause_that_starts_with_a_relative():
+    text = "شوهرم فنلاندیه و با اقامت خانوادگی اینجام"
+    assert understanding.understand(text, "fa").permit_type == "family"
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [("不上班，在家带两个娃", "zh"), ("کار نمیکنم، خونه با بچه‌ها هستم", "fa")],
+)
+def test_no_job_at_home_with_the_children_is_a_home_parent(text, language):
+    assert understanding.understand(text, language).employment_status == "home_parent"
+
+
+@pytest.mark.parametrize(
+    "text, age",
+    [("۴۵ سالمه، ۸ ساله تو فنلاندم", 45), ("اقامت دائم دارم، ۱۰ ساله اینجام", None)],
+)
+def test_persian_years_here_are_no_age(text, age):
+    assert understanding.age(text, "fa") == age
+
+
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        ("شوهرم اقامت کاری داره و من خونه‌دارم", "fa", {"employment_status": "home_parent"}),
+        ("my wife works in Espoo and I live in Vantaa", "en", {"municipality": "Vantaa"}),
+    ],
+)
+def test_and_before_the_writers_own_word_leaves_the_relatives_clause_to_them(text, language, expected):
+    assert understanding.understand(text, language).slots() == expected
