@@ -329,3 +329,17 @@ def test_persian_years_here_are_no_age(text, age):
 )
 def test_and_before_the_writers_own_word_leaves_the_relatives_clause_to_them(text, language, expected):
     assert understanding.understand(text, language).slots() == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the same messages typed with and without the zero-width non-joiner
+        ("بی‌مدرک هستم و سیاه کار میکنم", {"permit_type": "undocumented", "employment_status": "employed"}),
+        ("بیمدرک هستم و سیاه کار میکنم", {"permit_type": "undocumented", "employment_status": "employed"}),
+        ("شوهرم کار میکنه ولی من خونه‌ام با بچه‌ها", {"employment_status": "home_parent"}),
+        ("شوهرم کار میکنه ولی من خونهام با بچهها", {"employment_status": "home_parent"}),
+    ],
+)
+def test_persian_is_read_with_or_without_the_zero_width_non_joiner(text, expected):
+    assert understanding.understand(text, "fa").slots() == expected
