@@ -589,6 +589,12 @@ def _read_choice(
         return Reading(denied)
     if lexical_only:
         return Reading(phrase.value if phrase else None)
+    if attribute == "employment_status" and phrase is not None and phrase.value == "jobseeker":
+        denied, affirmed = _work_phrases(u)
+        if "jobseeker" in affirmed and not denied & {"jobseeker"} and "employed" in denied:
+            # "没有上班，在TE登记了": no job, and registered, not negated: a jobseeker,
+            # however much the model makes of the negation
+            return Reading("jobseeker")
     probs = u.scores(attribute)
     if others is not None and phrase is None and max(
         (p for v, p in probs.items() if v != "none"), default=0.0
@@ -610,8 +616,9 @@ def _read_choice(
 
 # With a clause about someone else left out, the model alone needs to be this sure.
 BESIDE_OTHERS = 0.8
-# How near a negation must stand to the phrase it denies, in words (Chinese: characters).
-NEGATION_BEFORE, NEGATION_AFTER, CJK_NEGATION_BEFORE = 3, 2, 3
+# How near a negation must stand to the phrase it denies, in words (Chinese: characters);
+# after it, three words: Persian "te-toimisto ثبت نام نکردم" (registered-name-did not).
+NEGATION_BEFORE, NEGATION_AFTER, CJK_NEGATION_BEFORE = 3, 3, 3
 
 
 def _denied_work(u: Utterance) -> str | None:
@@ -624,9 +631,18 @@ def _denied_work(u: Utterance) -> str | None:
     Negations are the lexicon's words before the phrase in its clause, or after it in
     languages whose verb and its negation come last (Persian, Turkish).
     """
+    denied, affirmed = _work_phrases(u)
+    if "jobseeker" in denied or ("employed" in denied and "jobseeker" not in affirmed):
+        return "not_working"
+    return None
+
+
+def _work_phrases(u: Utterance) -> tuple[set[str], set[str]]:
+    """(work values whose phrase stands under a negation, those whose phrase does not),
+    of "jobseeker" and "employed", in languages whose lexicon lists negations."""
     lex = lexicons().get(u.language or "")
     if lex is None or not (lex.negation or lex.negation_after):
-        return None
+        return set(), set()
     denied: set[str] = set()
     affirmed: set[str] = set()
     for clause in _CLAUSE.split(u.folded):
@@ -651,9 +667,7 @@ def _denied_work(u: Utterance) -> str | None:
                     _phrase_at(after, i, lex.negation_after) for i in range(len(after))
                 )
                 (denied if negated else affirmed).add(phrase.value)
-    if "jobseeker" in denied or ("employed" in denied and "jobseeker" not in affirmed):
-        return "not_working"
-    return None
+    return denied, affirmed
 
 
 def permit_type(text: str | Utterance, language: str | None = None) -> str | None:
@@ -888,8 +902,11 @@ def _markers_of(language: str | None, name: str) -> frozenset[str]:
 
 _CHINESE_CHILD = ("孩子", "儿子", "女儿", "宝宝", "孩")
 # After a number, these make it a count, a date or a time, never an age: "六月" (June),
-# "三个孩子", "10号", "两次".
-_CHINESE_NOT_AGE = ("年前", "个月", "年", "岁的时候", "岁时", "月", "个", "個", "号", "號", "次", "点", "點")
+# "三个孩子", "10号", "两次", "四口人".
+_CHINESE_NOT_AGE = (
+    *("年前", "个月", "年", "岁的时候", "岁时"),
+    *("月", "个", "個", "号", "號", "次", "点", "點", "口", "人"),
+)
 _CHINESE_ARRIVAL = ("来", "到芬兰", "到了")
 
 

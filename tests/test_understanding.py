@@ -343,3 +343,18 @@ def test_and_before_the_writers_own_word_leaves_the_relatives_clause_to_them(tex
 )
 def test_persian_is_read_with_or_without_the_zero_width_non_joiner(text, expected):
     assert understanding.understand(text, "fa").slots() == expected
+
+
+@pytest.mark.parametrize(
+    "text, language, status",
+    [
+        ("我没有上班，在TE登记了在找工作", "zh", "jobseeker"),  # no job, registered: the model reads the "no"
+        ("بیکار هستم و تو te-toimisto ثبت نام نکردم", "fa", "not_working"),  # the negated verb comes last
+    ],
+)
+def test_registration_said_or_denied_decides_between_jobseeker_and_not_working(text, language, status):
+    assert understanding.understand(text, language).employment_status == status
+
+
+def test_the_size_of_a_chinese_family_is_no_age():
+    assert understanding.age("我们家四口人，我老公45，我43", "zh") == 43
