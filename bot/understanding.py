@@ -590,10 +590,10 @@ def _read_choice(
     if lexical_only:
         return Reading(phrase.value if phrase else None)
     if attribute == "employment_status" and phrase is not None and phrase.value == "jobseeker":
-        denied, affirmed = _work_phrases(u)
-        if "jobseeker" in affirmed and not denied & {"jobseeker"} and "employed" in denied:
-            # "没有上班，在TE登记了": no job, and registered, not negated: a jobseeker,
-            # however much the model makes of the negation
+        denied, _ = _work_phrases(u)
+        if denied == {"employed"} and _plainly_registered(u):
+            # "没有上班，在TE登记了": no job, and a clause of its own with no negation
+            # says registered: a jobseeker, however much the model makes of the "no"
             return Reading("jobseeker")
     probs = u.scores(attribute)
     if others is not None and phrase is None and max(
@@ -635,6 +635,27 @@ def _denied_work(u: Utterance) -> str | None:
     if "jobseeker" in denied or ("employed" in denied and "jobseeker" not in affirmed):
         return "not_working"
     return None
+
+
+def _plainly_registered(u: Utterance) -> bool:
+    """Whether a clause (between commas) names registering as a jobseeker and has no
+    negation anywhere in it ("在TE登记了", not "I never signed up with the TE office")."""
+    lex = lexicons().get(u.language or "")
+    if lex is None:
+        return False
+    negations = lex.negation | lex.negation_after
+    for clause in _CLAUSE.split(u.folded):
+        part = Utterance(clause, u.language, meaning={})
+        if part.cjk:
+            negated = any(n in part.key for n in negations)
+        else:
+            negated = any(_phrase_at(part.words, i, negations) for i in range(len(part.words)))
+        if not negated and any(
+            p.value == "jobseeker" and p.matches(part.words, part.key)
+            for p in lex.candidates("employment_status", part.words, part.cjk)
+        ):
+            return True
+    return False
 
 
 def _work_phrases(u: Utterance) -> tuple[set[str], set[str]]:
