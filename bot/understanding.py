@@ -600,6 +600,8 @@ def _read_choice(
         (p for v, p in probs.items() if v != "none"), default=0.0
     ) < BESIDE_OTHERS:
         return Reading(None)  # the model read the whole message, relative's clause and all
+    if attribute == "permit_type" and phrase is None and _student_without_permit(u, probs):
+        return Reading(None)  # "I study at the University of Helsinki" names no permit
     overrule = OVERRULE
     relatives_status = phrase is not None and phrase.value in PROTECTION and _family_read(probs)
     if attribute == "permit_type" and not (relatives_status and _describes_relative(u, phrase)):
@@ -635,6 +637,27 @@ def _denied_work(u: Utterance) -> str | None:
     if "jobseeker" in denied or ("employed" in denied and "jobseeker" not in affirmed):
         return "not_working"
     return None
+
+
+def _student_without_permit(u: Utterance, probs: dict[Any, float]) -> bool:
+    """Whether the model's best permit is a study permit only because the person says
+    they study: a student phrase is there, and no word of a permit (the lexicon's
+    ``durations.permit``: "residence permit", "اقامت", "签证")."""
+    ranked = sorted(((p, v) for v, p in probs.items() if v != "none"), key=lambda x: -x[0])
+    status = _longest(u, "employment_status")
+    if not ranked or ranked[0][1] != "study" or status is None or status.value != "student":
+        return False
+    lex = lexicons().get(u.language or "")
+    if lex is None or lex.durations is None:
+        return False
+    permit_words = lex.durations.permit
+    if u.cjk:
+        return not any(w in u.key.replace(" ", "") for w in permit_words)
+    stems = [w for w in permit_words if len(w) >= STEM_MIN and " " not in w]
+    return not any(
+        _phrase_at(u.words, i, permit_words) or any(u.words[i].startswith(w) for w in stems)
+        for i in range(len(u.words))
+    )
 
 
 def _plainly_registered(u: Utterance) -> bool:

@@ -358,3 +358,21 @@ def test_registration_said_or_denied_decides_between_jobseeker_and_not_working(t
 
 def test_the_size_of_a_chinese_family_is_no_age():
     assert understanding.age("我们家四口人，我老公45，我43", "zh") == 43
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("تو دانشگاه هلسینکی دانشجوام", "fa"),
+        ("أنا طالب في الجامعة", "ar"),
+        ("تو ammattikoulu درس میخونم", "fa"),
+    ],
+)
+def test_saying_one_studies_names_no_study_permit(text, language):
+    heard = understanding.understand(text, language)
+    assert heard.employment_status == "student"
+    assert heard.permit_type is None
+
+
+def test_a_study_permit_named_is_still_read():
+    assert understanding.understand("اقامت تحصیلی دارم و ارشد میخونم", "fa").permit_type == "study"
