@@ -971,8 +971,10 @@ def _ages_in_chinese(u: Utterance) -> tuple[set[int], set[int]]:
             ):
                 continue  # "15岁一个人来的芬兰": the age on arrival, not today's
             theirs = max((before.rfind(o) + len(o) for o in others if o in before), default=-1)
+            # "今年" (this year) is the writer's only when no one else is named: "我儿子今年20岁"
+            self_words = _CHINESE_SELF if theirs < 0 else tuple(w for w in _CHINESE_SELF if w != "今年")
             mine = max(
-                (i + 1 for i in range(len(before)) if before.startswith(_CHINESE_SELF, i)
+                (i + 1 for i in range(len(before)) if before.startswith(self_words, i)
                  and not any(before.startswith(o, i) for o in others)),
                 default=-1,
             )

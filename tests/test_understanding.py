@@ -376,3 +376,18 @@ def test_saying_one_studies_names_no_study_permit(text, language):
 
 def test_a_study_permit_named_is_still_read():
     assert understanding.understand("اقامت تحصیلی دارم و ارشد میخونم", "fa").permit_type == "study"
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("我太太在赫尔辛基上班", "zh"),
+        ("我爱人是难民，住在坦佩雷", "zh"),
+        ("我兒子今年20歲，在讀大學", "zh"),  # "今年" (this year) is the son's here
+        ("我父亲已经退休了", "zh"),
+        ("نامزدم تو اسپو زندگی میکنه", "fa"),
+        ("فرزندم تو اولو درس میخونه", "fa"),
+    ],
+)
+def test_spouses_and_relatives_as_people_name_them_are_not_the_writer(text, language):
+    assert understanding.understand(text, language).slots() == {}
