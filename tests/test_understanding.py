@@ -224,6 +224,29 @@ def test_a_relatives_clause_after_and_is_theirs(text, language, expected):
     assert understanding.understand(text, language).slots() == expected
 
 
+@pytest.mark.parametrize(
+    "text, language, municipality",
+    [
+        ("my husband who is a refugee and I live in Espoo", "en", "Espoo"),
+        ("asun Espoossa, mieheni joka on pakolainen on töissä", "fi", "Espoo"),
+        ("bor i Vasa med min man som har flyktingstatus", "sv", "Vaasa"),
+    ],
+)
+def test_a_relative_clause_describes_the_relative_not_the_writer(text, language, municipality):
+    heard = understanding.understand(text, language)
+    assert heard.municipality == municipality
+    assert heard.permit_type != "international_protection", "the husband's status, not the writer's"
+    assert heard.employment_status is None, "nothing said of the writer's work"
+
+
+def test_the_parts_of_a_clause_with_a_relative_pronoun():
+    parts = understanding._at_relatives("با شوهرم که پناهنده است اومدم", "fa")
+    assert [understanding._about_others(p, "fa") for p in parts] == [False, True]
+    assert understanding._at_relatives("the town that I live in is Espoo", "en") == [
+        "the town that I live in is Espoo"
+    ], "a relative pronoun after no relative cuts nothing"
+
+
 def test_a_question_beside_a_statement_keeps_the_statement_only():
     heard = understanding.understand("I live in Espoo, how do I apply for kotihoidon tuki", "en")
     assert heard.slots() == {"municipality": "Espoo"}
@@ -378,6 +401,14 @@ def test_a_study_permit_named_is_still_read():
     assert understanding.understand("اقامت تحصیلی دارم و ارشد میخونم", "fa").permit_type == "study"
 
 
+def test_an_answer_about_a_relative_states_the_relatives_status_not_the_writers():
+    asked = "family_of_protection_beneficiary"
+    heard = understanding.understand("yes, my husband is a refugee", "en", asked=asked)
+    assert heard.answer == "yes"
+    assert heard.permit_type is None
+    assert heard.optional == {"family_of_protection_beneficiary": True}
+
+
 @pytest.mark.parametrize(
     "text, language",
     [
@@ -391,3 +422,85 @@ def test_a_study_permit_named_is_still_read():
 )
 def test_spouses_and_relatives_as_people_name_them_are_not_the_writer(text, language):
     assert understanding.understand(text, language).slots() == {}
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("my boss keeps my passport and says I owe him money", "en"),
+        ("työnantaja ei maksa palkkaa ja uhkailee minua", "fi"),
+    ],
+)
+def test_a_message_about_danger_states_no_work_situation(text, language):
+    assert understanding.mentions_danger(text, language)
+    assert understanding.understand(text, language).employment_status is None
+
+
+def test_the_family_tie_is_a_no_only_as_an_answer_or_beside_the_relatives_other_permit():
+    text = "I married a Finnish man and have a residence permit on family grounds"
+    assert "family_of_protection_beneficiary" not in understanding.understand(text, "en").optional
+    beside = understanding.understand("I have a family based permit, my wife is here on a work permit", "en")
+    assert beside.optional.get("family_of_protection_beneficiary") is False
+    answered = understanding.understand("no", "en", asked="family_of_protection_beneficiary")
+    assert answered.optional == {"family_of_protection_beneficiary": False}
+
+
+def test_a_number_word_that_is_also_no_counts_only_inside_a_number():
+    assert understanding.numbers_in("بیست و نه", "fa") == [29]
+    assert understanding.numbers_in("نه، ممنون", "fa") == []
+
+
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("二十五岁", 25),
+        ("一百零五", 105),
+        ("八千欧", 8000),
+        ("两万", 20000),
+        ("二零二二年", 2022),
+        ("廿五", 25),
+    ],
+)
+def test_chinese_numerals_with_their_units(text, number):
+    assert understanding.numbers_in(text, "zh") == [number]
+
+
+def test_a_sum_of_money_in_chinese_is_no_age():
+    assert understanding.age("老板说我欠他八千欧", "zh") is None
+    assert understanding.age("我得还那个带我来芬兰的人八千欧的债", "zh") is None
+
+
+@pytest.mark.parametrize(
+    "text, language, fact, value",
+    [
+        ("ma kotikunta c'est Espoo", "fr", "has_municipality_of_residence", True),
+        ("我的kotikunta是于韦斯屈莱", "zh", "has_municipality_of_residence", True),
+        ("I don't have a kotikunta yet", "en", "has_municipality_of_residence", False),
+    ],
+)
+def test_naming_a_facts_official_word_makes_it_the_topic(text, language, fact, value):
+    assert understanding.understand(text, language).optional.get(fact) is value
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("we get kotihoidon tuki for the baby", "en"),
+        ("saamme kotihoidon tukea vauvalle", "fi"),
+        ("أريد التحدث مع موظف حقيقي", "ar"),  # "a real employee": the word is a work phrase
+    ],
+)
+def test_an_allowance_or_a_request_for_a_person_implies_no_work_situation(text, language):
+    assert understanding.understand(text, language).employment_status is None
+
+
+def test_a_work_situation_stated_beside_an_allowance_counts():
+    heard = understanding.understand("I stay at home with the kids and get kotihoidon tuki", "en")
+    assert heard.employment_status == "home_parent"
+
+
+@pytest.mark.parametrize("text", ["我住在万塔", "我在萬塔上班", "我在打零工"])
+def test_chinese_units_alone_are_parts_of_words_not_numbers(text):
+    """"万塔" is Vantaa, "零工" odd jobs: no age 0 from them."""
+    assert understanding.age(text, "zh") is None
+    assert understanding.numbers_in(text, "zh") == []
