@@ -360,12 +360,14 @@ class Utterance:
         runs once per message); the rest, None when nothing was left out, tells which
         values the model may have read from someone else's clause.
         """
-        parts = [
-            (part, question or _about_others(part, self.language))
-            for c, marked in _clauses(self.folded)
-            for question in (marked or _asks(c, self.language),)
-            for part in _at_relatives(c, self.language)
-        ]
+        parts = []
+        theirs = False  # the clause before was about someone else
+        for c, marked in _clauses(self.folded):
+            question = marked or _asks(c, self.language)
+            for part in _at_relatives(c, self.language):
+                about = _about_others(part, self.language) or (theirs and _continues(part, self.language))
+                parts.append((part, question or about))
+                theirs = about and not question
         kept = " ".join(c for c, left_out in parts if not left_out)
         if key(kept) == self.key:
             return self, None
@@ -438,6 +440,9 @@ def _at_relatives(clause: str, language: str | None) -> list[str]:
     - a conjunction before a relative: "asun Oulussa ja poikani on opiskelija" → "asun
       Oulussa", "ja poikani on opiskelija" (read as the son's); Arabic and Persian "و"
       joined to the relative ("وزوجي") counts too;
+    - a conjunction before the writer's own word, so that a relative's clause before it
+      is theirs alone: "شوهرم پناهندگی داره و من ... اومدم" (my husband has asylum, and
+      I came ...), "my wife works in Espoo and I live in Vantaa";
     - a relative pronoun right after a relative: "با شوهرم که پناهنده است اومدم" → "با
       شوهرم", "که پناهنده است اومدم" (his status), until a conjunction before the
       writer's own word: "my husband who is a refugee and I live in Espoo" keeps "and I
@@ -453,9 +458,10 @@ def _at_relatives(clause: str, language: str | None) -> list[str]:
     describing = False  # inside a relative clause about the person just named
     for i in range(1, len(spans)):
         joined = words[i] != keys[i]  # "وزوجي": and + my husband
-        if (keys[i] in lex.conjunctions and _phrase_at(words, i + 1, lex.others)) or (
-            joined and _phrase_at(words, i, lex.others)
-        ):
+        after_and = keys[i] in lex.conjunctions and (
+            _phrase_at(words, i + 1, lex.others) or _phrase_at(words, i + 1, lex.self_words)
+        )
+        if after_and or (joined and _phrase_at(words, i, lex.others)):
             cuts.append(spans[i].start())
             describing = False
         elif keys[i] in lex.relative_pronouns and _after_relative(words, i, lex.others):
@@ -489,10 +495,25 @@ def _about_others(clause: str, language: str | None) -> bool:
     words = [_without_and(w) for w in k.split()]
     if words and words[0] in lex.conjunctions:
         words = words[1:]
-    # A relative clause ("who is a refugee", "که پناهنده است") describes whom it follows.
-    subject = bool(words) and (bool(_phrase_at(words, 0, lex.others)) or words[0] in lex.relative_pronouns)
+    # A relative clause ("who is a refugee", "که پناهنده است") describes whom it follows
+    # (it is cut only right after a relative), even where the writer's verb ends the
+    # sentence: "با شوهرم که پناهنده است اومدم"; "and I ..." after it is cut apart.
+    if words and words[0] in lex.relative_pronouns:
+        return True
+    subject = bool(words) and bool(_phrase_at(words, 0, lex.others))
     mine = any(_phrase_at(words, i, lex.self_words) for i in range(len(words)))
     return subject and not mine
+
+
+def _continues(clause: str, language: str | None) -> bool:
+    """Whether a Chinese clause has no subject of its own and so goes on about the
+    person of the clause before: "我儿子拿到了工作签证，现在住在奥卢" (the son lives in
+    Oulu). One that names the writer ("我住在拉赫蒂") or anyone else starts anew."""
+    lex = lexicons().get(language or "")
+    k = key(clause).replace(" ", "")
+    if lex is None or not has_cjk(k):
+        return False
+    return not any(w in k for w in (*_CHINESE_SELF, *lex.self_words, *lex.others))
 
 
 def _longest(u: Utterance, attribute: str) -> Phrase | None:
@@ -640,10 +661,19 @@ def _read_choice(
     phrase = _longest(u, attribute)
     # The whole message is the phrase (a button label, an official term): certain.
     exact = phrase is not None and (" ".join(phrase.words) == u.key)
-    if attribute == "employment_status" and not exact and (denied := _denied_work(u)):
+    # "I don't work, I'm at home with the kids" is a home parent: a denied job says
+    # not working only when no other situation is named.
+    other_status = phrase is not None and phrase.value in ("home_parent", "student", "retired")
+    if attribute == "employment_status" and not exact and not other_status and (denied := _denied_work(u)):
         return Reading(denied)
     if lexical_only:
         return Reading(phrase.value if phrase else None)
+    if attribute == "employment_status" and phrase is not None and phrase.value == "jobseeker":
+        denied, _ = _work_phrases(u)
+        if denied == {"employed"} and _plainly_registered(u):
+            # "没有上班，在TE登记了": no job, and a clause of its own with no negation
+            # says registered: a jobseeker, however much the model makes of the "no"
+            return Reading("jobseeker")
     probs = u.scores(attribute)
     theirs = _longest(others, attribute) if others is not None else None
     ranked = [(p, v) for v, p in probs.items() if v != "none"]
@@ -654,6 +684,8 @@ def _read_choice(
     theirs_read = theirs is None or theirs.value == top
     if others is not None and phrase is None and top_p < BESIDE_OTHERS and theirs_read:
         return Reading(None)
+    if attribute == "permit_type" and phrase is None and _student_without_permit(u, probs):
+        return Reading(None)  # "I study at the University of Helsinki" names no permit
     overrule = OVERRULE
     relatives_status = phrase is not None and phrase.value in PROTECTION and _family_read(probs)
     if attribute == "permit_type":
@@ -672,8 +704,9 @@ def _read_choice(
 
 # With a clause about someone else left out, the model alone needs to be this sure.
 BESIDE_OTHERS = 0.8
-# How near a negation must stand to the phrase it denies, in words (Chinese: characters).
-NEGATION_BEFORE, NEGATION_AFTER, CJK_NEGATION_BEFORE = 3, 2, 3
+# How near a negation must stand to the phrase it denies, in words (Chinese: characters);
+# after it, three words: Persian "te-toimisto ثبت نام نکردم" (registered-name-did not).
+NEGATION_BEFORE, NEGATION_AFTER, CJK_NEGATION_BEFORE = 3, 3, 3
 
 
 def _denied_work(u: Utterance) -> str | None:
@@ -686,9 +719,60 @@ def _denied_work(u: Utterance) -> str | None:
     Negations are the lexicon's words before the phrase in its clause, or after it in
     languages whose verb and its negation come last (Persian, Turkish).
     """
+    denied, affirmed = _work_phrases(u)
+    if "jobseeker" in denied or ("employed" in denied and "jobseeker" not in affirmed):
+        return "not_working"
+    return None
+
+
+def _student_without_permit(u: Utterance, probs: dict[Any, float]) -> bool:
+    """Whether the model's best permit is a study permit only because the person says
+    they study: a student phrase is there, and no word of a permit (the lexicon's
+    ``durations.permit``: "residence permit", "اقامت", "签证")."""
+    ranked = sorted(((p, v) for v, p in probs.items() if v != "none"), key=lambda x: -x[0])
+    status = _longest(u, "employment_status")
+    if not ranked or ranked[0][1] != "study" or status is None or status.value != "student":
+        return False
+    lex = lexicons().get(u.language or "")
+    if lex is None or lex.durations is None:
+        return False
+    permit_words = lex.durations.permit
+    if u.cjk:
+        return not any(w in u.key.replace(" ", "") for w in permit_words)
+    stems = [w for w in permit_words if len(w) >= STEM_MIN and " " not in w]
+    return not any(
+        _phrase_at(u.words, i, permit_words) or any(u.words[i].startswith(w) for w in stems)
+        for i in range(len(u.words))
+    )
+
+
+def _plainly_registered(u: Utterance) -> bool:
+    """Whether a clause (between commas) names registering as a jobseeker and has no
+    negation anywhere in it ("在TE登记了", not "I never signed up with the TE office")."""
+    lex = lexicons().get(u.language or "")
+    if lex is None:
+        return False
+    negations = lex.negation | lex.negation_after
+    for clause in _CLAUSE.split(u.folded):
+        part = Utterance(clause, u.language, meaning={})
+        if part.cjk:
+            negated = any(n in part.key for n in negations)
+        else:
+            negated = any(_phrase_at(part.words, i, negations) for i in range(len(part.words)))
+        if not negated and any(
+            p.value == "jobseeker" and p.matches(part.words, part.key)
+            for p in lex.candidates("employment_status", part.words, part.cjk)
+        ):
+            return True
+    return False
+
+
+def _work_phrases(u: Utterance) -> tuple[set[str], set[str]]:
+    """(work values whose phrase stands under a negation, those whose phrase does not),
+    of "jobseeker" and "employed", in languages whose lexicon lists negations."""
     lex = lexicons().get(u.language or "")
     if lex is None or not (lex.negation or lex.negation_after):
-        return None
+        return set(), set()
     denied: set[str] = set()
     affirmed: set[str] = set()
     for clause in _CLAUSE.split(u.folded):
@@ -713,9 +797,7 @@ def _denied_work(u: Utterance) -> str | None:
                     _phrase_at(after, i, lex.negation_after) for i in range(len(after))
                 )
                 (denied if negated else affirmed).add(phrase.value)
-    if "jobseeker" in denied or ("employed" in denied and "jobseeker" not in affirmed):
-        return "not_working"
-    return None
+    return denied, affirmed
 
 
 def permit_type(text: str | Utterance, language: str | None = None) -> str | None:
@@ -818,6 +900,16 @@ def _combine(parts: list[int], multiplies: bool) -> int:
 
 # Chinese numerals come without spaces inside words ("四十五岁"): runs of these are read.
 _CJK_NUMERALS = re.compile(r"[零〇一二两兩三四五六七八九十百千万萬廿]+")
+# A run of only these is a word, not a number: "万塔" (Vantaa), "打零工" (odd jobs), "千万" (by all means).
+_CJK_NOT_ALONE = frozenset("零〇百千万萬")
+
+
+def _cjk_numeral_run(run: str, following: str) -> bool:
+    """Whether a run of Chinese numerals is a number: a lone 一 or 两 is "a"/"a pair"
+    (一个, 两个孩子) unless a year or an age follows; 万/千/百/零 alone are parts of words."""
+    if run in ("一", "两", "兩") and following not in ("年", "岁", "歲"):
+        return False
+    return not set(run) <= _CJK_NOT_ALONE
 
 
 def _number_words(text: str, lex: Lexicon, own: bool) -> list[int]:
@@ -825,11 +917,10 @@ def _number_words(text: str, lex: Lexicon, own: bool) -> list[int]:
     ("on" is ten in Turkish, "bir" is a/one) are skipped: they are ordinary words too."""
     numbers = lex.numbers if own else {w: v for w, v in lex.numbers.items() if len(w) > SHORT_PHRASE}
     if has_cjk(text):
-        # A lone 一 or 两 is "a"/"a pair" (一个, 两个孩子) unless a year or an age follows.
         words = [
             m.group()
             for m in _CJK_NUMERALS.finditer(text)
-            if m.group() not in ("一", "两", "兩") or text[m.end() : m.end() + 1] in ("年", "岁", "歲")
+            if _cjk_numeral_run(m.group(), text[m.end() : m.end() + 1])
         ]
     else:
         words = [w for w in re.split(r"[\s\-]+", key(text)) if w]
@@ -969,7 +1060,12 @@ def _markers_of(language: str | None, name: str) -> frozenset[str]:
 
 
 _CHINESE_CHILD = ("孩子", "儿子", "女儿", "宝宝", "孩")
-_CHINESE_NOT_AGE = ("年前", "个月", "年", "岁的时候", "岁时")
+# After a number, these make it a count, a date or a time, never an age: "六月" (June),
+# "三个孩子", "10号", "两次", "四口人".
+_CHINESE_NOT_AGE = (
+    *("年前", "个月", "年", "岁的时候", "岁时"),
+    *("月", "个", "個", "号", "號", "次", "点", "點", "口", "人"),
+)
 _CHINESE_ARRIVAL = ("来", "到芬兰", "到了")
 
 
@@ -990,8 +1086,10 @@ def _ages_in_chinese(u: Utterance) -> tuple[set[int], set[int]]:
             ):
                 continue  # "15岁一个人来的芬兰": the age on arrival, not today's
             theirs = max((before.rfind(o) + len(o) for o in others if o in before), default=-1)
+            # "今年" (this year) is the writer's only when no one else is named: "我儿子今年20岁"
+            self_words = _CHINESE_SELF if theirs < 0 else tuple(w for w in _CHINESE_SELF if w != "今年")
             mine = max(
-                (i + 1 for i in range(len(before)) if before.startswith(_CHINESE_SELF, i)
+                (i + 1 for i in range(len(before)) if before.startswith(self_words, i)
                  and not any(before.startswith(o, i) for o in others)),
                 default=-1,
             )
@@ -1005,7 +1103,7 @@ def _cjk_number(match: re.Match[str]) -> str:
     """A run of Chinese numerals as digits; a lone 一 or 两 is "a"/"a pair" (一个人, alone)
     unless a year or an age follows, as in numbers_in."""
     run, following = match.group(), match.string[match.end() : match.end() + 1]
-    if run in ("一", "两", "兩") and following not in ("年", "岁", "歲"):
+    if not _cjk_numeral_run(run, following):
         return run
     return str(_combine(_segment_cjk(run), True))
 
