@@ -504,3 +504,8 @@ def test_chinese_units_alone_are_parts_of_words_not_numbers(text):
     """"万塔" is Vantaa, "零工" odd jobs: no age 0 from them."""
     assert understanding.age(text, "zh") is None
     assert understanding.numbers_in(text, "zh") == []
+
+
+def test_persian_years_in_finland_are_no_age():
+    assert understanding.age("۶ ساله فنلاندم، سنم ۴۰ هست", "fa") == 40
+    assert understanding.age("۳۰ ساله هستم", "fa") == 30
