@@ -613,6 +613,8 @@ def _denied_work(u: Utterance) -> str | None:
         words = key(clause).split()
         clause_key = " ".join(words)
         for phrase in lex.candidates("employment_status", words, u.cjk):
+            if phrase.value in OUTSIDE_WORK and phrase.matches(words, clause_key):
+                affirmed.add(phrase.value)
             if phrase.value not in ("jobseeker", "employed"):
                 continue
             if phrase.cjk:
@@ -631,9 +633,20 @@ def _denied_work(u: Utterance) -> str | None:
                     _phrase_at(after, i, lex.negation_after) for i in range(len(after))
                 )
                 (denied if negated else affirmed).add(phrase.value)
+    longest = _longest(u, "employment_status")
+    doing = (affirmed - denied) & (OUTSIDE_WORK | {"employed"})
+    if longest is not None and longest.value in doing:
+        # "ma ei tööta, olen lastega kodus" is a parent at home, and "jag är inte
+        # arbetslös, jag jobbar deltid" works: where the message's main phrase says what
+        # the person does, the denial only says what they are not.
+        return None
     if "jobseeker" in denied or ("employed" in denied and "jobseeker" not in affirmed):
         return "not_working"
     return None
+
+
+# Situations outside work and job seeking: a denied job beside one of these is that one.
+OUTSIDE_WORK = frozenset({"home_parent", "student", "retired"})
 
 
 def permit_type(text: str | Utterance, language: str | None = None) -> str | None:
