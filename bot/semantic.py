@@ -159,7 +159,7 @@ def _fingerprint(examples: list[Example]) -> str:
 
 def train(examples: list[Example]) -> dict[str, Classifier]:
     """One classifier per attribute; the other attributes' examples are its ``none``."""
-    vectors = embedding.embed([e.text for e in examples])
+    vectors = embedding.embed_training([e.text for e in examples], CACHE_DIR)
     classifiers = {}
     for attribute in ATTRIBUTES:
         labels = [e.label(attribute) for e in examples]

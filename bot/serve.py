@@ -104,7 +104,7 @@ def endpoints_for(ports: Ports, folder: Path) -> Path:
     if ports.actions == Ports().actions:
         return default
     path = folder / "endpoints.yml"
-    text = default.read_text("utf-8").replace("localhost:5055", f"localhost:{ports.actions}")
+    text = default.read_text("utf-8").replace("127.0.0.1:5055", f"127.0.0.1:{ports.actions}")
     path.write_text(text, "utf-8")
     return path
 

@@ -29,6 +29,9 @@ _ARABIC_FOLD = str.maketrans(
         "پ": "ب",
         "گ": "غ",
         "ـ": None,  # tatweel
+        # Persian zero-width non-joiner: "می‌کنم" is typed as often without it ("میکنم"),
+        # and both are one word.
+        "\u200c": None,
     }
 )
 _CYRILLIC_FOLD = str.maketrans({"ё": "е", "ʼ": "", "'": "", "’": ""})

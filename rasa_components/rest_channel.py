@@ -37,6 +37,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import embedding
 from bot.channels.inbound import AFTER_RESTART, BadRequest, Inbound, Vocabulary, parse_request
 from bot.pseudonym import pseudonym
 from rasa_components.faults import (
@@ -89,6 +90,7 @@ async def reply_always(
     failed = False
     with watching_actions() as broken:
         try:
+            await embedding.embed_ahead(message.text)  # off the event loop (see there)
             await handle(
                 UserMessage(
                     message.text, collector, message.sender, input_channel=input_channel, metadata=metadata

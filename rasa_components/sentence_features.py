@@ -64,7 +64,7 @@ class SentenceFeaturizer(SparseFeaturizer, GraphComponent):
 
     def _vectors(self, messages: list[Message]) -> list[np.ndarray | None]:
         texts = [m.get(TEXT) or "" for m in messages]
-        typed = [i for i, t in enumerate(texts) if t.strip() and not t.lstrip().startswith("/")]
+        typed = [i for i, t in enumerate(texts) if embedding.is_typed(t)]
         vectors: list[np.ndarray | None] = [None] * len(messages)
         for start in range(0, len(typed), BATCH):
             chunk = typed[start : start + BATCH]
@@ -78,7 +78,13 @@ class SentenceFeaturizer(SparseFeaturizer, GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         examples = [m for m in training_data.training_examples if m.get(TEXT) is not None]
-        for message, vector in zip(examples, self._vectors(examples), strict=True):
+        texts = [m.get(TEXT) or "" for m in examples]
+        typed = [i for i, t in enumerate(texts) if embedding.is_typed(t)]
+        vectors: list[np.ndarray | None] = [None] * len(examples)
+        cached = embedding.embed_training([texts[i] for i in typed], semantic.CACHE_DIR)
+        for i, vector in zip(typed, cached, strict=True):
+            vectors[i] = vector
+        for message, vector in zip(examples, vectors, strict=True):
             self._add(message, vector)
         return training_data
 

@@ -43,6 +43,7 @@ from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
 from sanic import Blueprint
 
+from bot import embedding
 from bot.channels.inbound import BadRequest, check_message
 from bot.pseudonym import pseudonym
 from rasa_components.faults import channel_answer, own_answer, strict_storage, watching_actions
@@ -189,6 +190,7 @@ class SocketIOInput(RasaSocketIOInput):
             failed = False
             with watching_actions() as broken:
                 try:
+                    await embedding.embed_ahead(message.text)  # off the event loop (see there)
                     await on_new_message(message)
                 except Exception:  # noqa: BLE001 - logged without the message; the person is answered
                     logger.exception("the assistant failed on a message")

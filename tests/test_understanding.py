@@ -228,6 +228,29 @@ def test_a_relatives_clause_after_and_is_theirs(text, language, expected):
     assert understanding.understand(text, language).slots() == expected
 
 
+@pytest.mark.parametrize(
+    "text, language, municipality",
+    [
+        ("my husband who is a refugee and I live in Espoo", "en", "Espoo"),
+        ("asun Espoossa, mieheni joka on pakolainen on töissä", "fi", "Espoo"),
+        ("bor i Vasa med min man som har flyktingstatus", "sv", "Vaasa"),
+    ],
+)
+def test_a_relative_clause_describes_the_relative_not_the_writer(text, language, municipality):
+    heard = understanding.understand(text, language)
+    assert heard.municipality == municipality
+    assert heard.permit_type != "international_protection", "the husband's status, not the writer's"
+    assert heard.employment_status is None, "nothing said of the writer's work"
+
+
+def test_the_parts_of_a_clause_with_a_relative_pronoun():
+    parts = understanding._at_relatives("با شوهرم که پناهنده است اومدم", "fa")
+    assert [understanding._about_others(p, "fa") for p in parts] == [False, True]
+    assert understanding._at_relatives("the town that I live in is Espoo", "en") == [
+        "the town that I live in is Espoo"
+    ], "a relative pronoun after no relative cuts nothing"
+
+
 def test_a_question_beside_a_statement_keeps_the_statement_only():
     heard = understanding.understand("I live in Espoo, how do I apply for kotihoidon tuki", "en")
     assert heard.slots() == {"municipality": "Espoo"}
@@ -289,3 +312,217 @@ def test_a_finnish_negative_verb_before_work_is_not_working():
 )
 def test_a_denial_beside_what_the_person_does(text, language, status):
     assert understanding.understand(text, language).employment_status == status
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a clause with no subject goes on about the person before it (the son lives in Oulu)
+        ("我儿子拿到了工作签证，现在住在奥卢", {}),
+        # ...one that names the writer starts anew
+        ("我儿子在赫尔辛基上大学，我住在拉赫蒂", {"municipality": "Lahti"}),
+        ("老公是芬兰人，我是家庭居留，现在在家带娃，住oulu",
+         {"permit_type": "family", "employment_status": "home_parent", "municipality": "Oulu"}),
+    ],
+)
+def test_a_chinese_clause_without_a_subject_is_about_the_person_before(text, expected):
+    assert understanding.understand(text, "zh").slots() == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["我们从六月开始就一直领Kela的toimeentulotuki", "我有三个孩子，每个月去两次TE", "明天10点去Kela"]
+)
+def test_a_chinese_month_count_or_time_is_no_age(text):
+    assert understanding.age(text, "zh") is None
+
+
+def test_a_relatives_clause_before_and_i_is_theirs():
+    """Persian: "my husband has refugee status and I came through family reunification":
+    the status is his (and names the tie to a refugee), the family permit hers."""
+    heard = understanding.understand("شوهرم پناهندگی داره و من از طریق الحاق خانواده اومدم", "fa")
+    assert heard.permit_type == "family"
+    assert heard.optional.get("family_of_protection_beneficiary") is True
+
+
+def test_a_persian_first_person_verb_keeps_a_clause_that_starts_with_a_relative():
+    text = "شوهرم فنلاندیه و با اقامت خانوادگی اینجام"
+    assert understanding.understand(text, "fa").permit_type == "family"
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [("不上班，在家带两个娃", "zh"), ("کار نمیکنم، خونه با بچه‌ها هستم", "fa")],
+)
+def test_no_job_at_home_with_the_children_is_a_home_parent(text, language):
+    assert understanding.understand(text, language).employment_status == "home_parent"
+
+
+@pytest.mark.parametrize(
+    "text, age",
+    [("۴۵ سالمه، ۸ ساله تو فنلاندم", 45), ("اقامت دائم دارم، ۱۰ ساله اینجام", None)],
+)
+def test_persian_years_here_are_no_age(text, age):
+    assert understanding.age(text, "fa") == age
+
+
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        ("شوهرم اقامت کاری داره و من خونه‌دارم", "fa", {"employment_status": "home_parent"}),
+        ("my wife works in Espoo and I live in Vantaa", "en", {"municipality": "Vantaa"}),
+    ],
+)
+def test_and_before_the_writers_own_word_leaves_the_relatives_clause_to_them(text, language, expected):
+    assert understanding.understand(text, language).slots() == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the same messages typed with and without the zero-width non-joiner
+        ("بی‌مدرک هستم و سیاه کار میکنم", {"permit_type": "undocumented", "employment_status": "employed"}),
+        ("بیمدرک هستم و سیاه کار میکنم", {"permit_type": "undocumented", "employment_status": "employed"}),
+        ("شوهرم کار میکنه ولی من خونه‌ام با بچه‌ها", {"employment_status": "home_parent"}),
+        ("شوهرم کار میکنه ولی من خونهام با بچهها", {"employment_status": "home_parent"}),
+    ],
+)
+def test_persian_is_read_with_or_without_the_zero_width_non_joiner(text, expected):
+    assert understanding.understand(text, "fa").slots() == expected
+
+
+@pytest.mark.parametrize(
+    "text, language, status",
+    [
+        ("我没有上班，在TE登记了在找工作", "zh", "jobseeker"),  # no job, registered: the model reads the "no"
+        ("بیکار هستم و تو te-toimisto ثبت نام نکردم", "fa", "not_working"),  # the negated verb comes last
+    ],
+)
+def test_registration_said_or_denied_decides_between_jobseeker_and_not_working(text, language, status):
+    assert understanding.understand(text, language).employment_status == status
+
+
+def test_the_size_of_a_chinese_family_is_no_age():
+    assert understanding.age("我们家四口人，我老公45，我43", "zh") == 43
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("تو دانشگاه هلسینکی دانشجوام", "fa"),
+        ("أنا طالب في الجامعة", "ar"),
+        ("تو ammattikoulu درس میخونم", "fa"),
+    ],
+)
+def test_saying_one_studies_names_no_study_permit(text, language):
+    heard = understanding.understand(text, language)
+    assert heard.employment_status == "student"
+    assert heard.permit_type is None
+
+
+def test_a_study_permit_named_is_still_read():
+    assert understanding.understand("اقامت تحصیلی دارم و ارشد میخونم", "fa").permit_type == "study"
+
+
+def test_an_answer_about_a_relative_states_the_relatives_status_not_the_writers():
+    asked = "family_of_protection_beneficiary"
+    heard = understanding.understand("yes, my husband is a refugee", "en", asked=asked)
+    assert heard.answer == "yes"
+    assert heard.permit_type is None
+    assert heard.optional == {"family_of_protection_beneficiary": True}
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("我太太在赫尔辛基上班", "zh"),
+        ("我爱人是难民，住在坦佩雷", "zh"),
+        ("我兒子今年20歲，在讀大學", "zh"),  # "今年" (this year) is the son's here
+        ("我父亲已经退休了", "zh"),
+        ("نامزدم تو اسپو زندگی میکنه", "fa"),
+        ("فرزندم تو اولو درس میخونه", "fa"),
+    ],
+)
+def test_spouses_and_relatives_as_people_name_them_are_not_the_writer(text, language):
+    assert understanding.understand(text, language).slots() == {}
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("my boss keeps my passport and says I owe him money", "en"),
+        ("työnantaja ei maksa palkkaa ja uhkailee minua", "fi"),
+    ],
+)
+def test_a_message_about_danger_states_no_work_situation(text, language):
+    assert understanding.mentions_danger(text, language)
+    assert understanding.understand(text, language).employment_status is None
+
+
+def test_the_family_tie_is_a_no_only_as_an_answer_or_beside_the_relatives_other_permit():
+    text = "I married a Finnish man and have a residence permit on family grounds"
+    assert "family_of_protection_beneficiary" not in understanding.understand(text, "en").optional
+    beside = understanding.understand("I have a family based permit, my wife is here on a work permit", "en")
+    assert beside.optional.get("family_of_protection_beneficiary") is False
+    answered = understanding.understand("no", "en", asked="family_of_protection_beneficiary")
+    assert answered.optional == {"family_of_protection_beneficiary": False}
+
+
+def test_a_number_word_that_is_also_no_counts_only_inside_a_number():
+    assert understanding.numbers_in("بیست و نه", "fa") == [29]
+    assert understanding.numbers_in("نه، ممنون", "fa") == []
+
+
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("二十五岁", 25),
+        ("一百零五", 105),
+        ("八千欧", 8000),
+        ("两万", 20000),
+        ("二零二二年", 2022),
+        ("廿五", 25),
+    ],
+)
+def test_chinese_numerals_with_their_units(text, number):
+    assert understanding.numbers_in(text, "zh") == [number]
+
+
+def test_a_sum_of_money_in_chinese_is_no_age():
+    assert understanding.age("老板说我欠他八千欧", "zh") is None
+    assert understanding.age("我得还那个带我来芬兰的人八千欧的债", "zh") is None
+
+
+@pytest.mark.parametrize(
+    "text, language, fact, value",
+    [
+        ("ma kotikunta c'est Espoo", "fr", "has_municipality_of_residence", True),
+        ("我的kotikunta是于韦斯屈莱", "zh", "has_municipality_of_residence", True),
+        ("I don't have a kotikunta yet", "en", "has_municipality_of_residence", False),
+    ],
+)
+def test_naming_a_facts_official_word_makes_it_the_topic(text, language, fact, value):
+    assert understanding.understand(text, language).optional.get(fact) is value
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("we get kotihoidon tuki for the baby", "en"),
+        ("saamme kotihoidon tukea vauvalle", "fi"),
+        ("أريد التحدث مع موظف حقيقي", "ar"),  # "a real employee": the word is a work phrase
+    ],
+)
+def test_an_allowance_or_a_request_for_a_person_implies_no_work_situation(text, language):
+    assert understanding.understand(text, language).employment_status is None
+
+
+def test_a_work_situation_stated_beside_an_allowance_counts():
+    heard = understanding.understand("I stay at home with the kids and get kotihoidon tuki", "en")
+    assert heard.employment_status == "home_parent"
+
+
+@pytest.mark.parametrize("text", ["我住在万塔", "我在萬塔上班", "我在打零工"])
+def test_chinese_units_alone_are_parts_of_words_not_numbers(text):
+    """"万塔" is Vantaa, "零工" odd jobs: no age 0 from them."""
+    assert understanding.age(text, "zh") is None
+    assert understanding.numbers_in(text, "zh") == []
