@@ -78,6 +78,23 @@ def place_baseforms(word: str) -> tuple[tuple[str, bool], ...]:
     return ()
 
 
+# Spoken Finnish (and Estonian typed by Finns' neighbours) drops the final vowel of a
+# case ending: "Tampereel" (Tampereella), "Lahdes" (Lahdessa), "Lappeenrannas",
+# "Turust". The written endings these truncations stand for, to give Voikko.
+SPOKEN_ENDINGS = (("st", ("a", "ä")), ("lt", ("a", "ä")), ("s", ("sa", "sä")), ("l", ("la", "lä")))
+
+
+def spoken_forms(word: str) -> list[str]:
+    """The written case forms a spoken, truncated one may stand for ("lahdes" →
+    "lahdessa", "lahdessä"); Voikko then finds the base form. Empty for other words."""
+    if len(word) < 4:
+        return []
+    for ending, completions in SPOKEN_ENDINGS:
+        if word.lower().endswith(ending):
+            return [word + c for c in completions]
+    return []
+
+
 _PERSON_NAMES = frozenset({"etunimi", "sukunimi"})
 
 

@@ -87,12 +87,12 @@ class Resolution:
 
 
 # Case endings added to a base form without gradation: Finnish as learners write it
-# ("Helsinkissä"), and Estonian ("Espoos", "Vantaal", "Tamperest"); tried only after
+# ("Helsinkissä", "Porisa" with one s), and Estonian ("Espoos", "Vantaal", "Tamperest"); tried only after
 # Voikko. Each must leave an exact name, so no ending can make a wrong guess on its own.
 # fmt: off
 _FI_ENDINGS = (
     "ssa", "ssä", "sta", "stä", "lla", "llä", "lta", "ltä", "lle", "aan", "ään", "een",
-    "iin", "oon", "uun", "yyn", "seen", "hin", "na", "nä", "n", "s",
+    "iin", "oon", "uun", "yyn", "seen", "hin", "na", "nä", "n", "s", "sa", "sä",
     "sse", "st", "lt", "le", "l",
 )
 # fmt: on
@@ -270,6 +270,7 @@ class Registry:
             ("alias", self._chinese),
             ("morphology", self._morphology),
             ("suffix", self._suffixes),
+            ("morphology", self._spoken),
             ("transliteration", self._cyrillic),
         ):
             codes = finder(text, words)
@@ -319,6 +320,22 @@ class Registry:
                 for base, is_place in morphology.place_baseforms(word):
                     if key(base) in COMMON_WORDS and len(words) > 1 and not word[:1].isupper():
                         continue  # an everyday word: Somali "ii" (to me) is no Ii
+                    if is_place or len(words) == 1 or word[:1].isupper():
+                        hits |= self._exact(base)
+        return hits
+
+    def _spoken(self, text: str, words: list[str]) -> set[str]:
+        """Spoken Finnish case forms ("asun tampereel", "lahdes", "lappeenrannas"),
+        completed to the written form and read by Voikko, under the same rules as
+        ``_morphology``: in a sentence only a place name or a capitalised word counts."""
+        hits: set[str] = set()
+        for word in words:
+            if not word[:1].isalpha() or has_cjk(word):
+                continue
+            for form in morphology.spoken_forms(word):
+                for base, is_place in morphology.place_baseforms(form):
+                    if key(base) in COMMON_WORDS and len(words) > 1 and not word[:1].isupper():
+                        continue
                     if is_place or len(words) == 1 or word[:1].isupper():
                         hits |= self._exact(base)
         return hits

@@ -720,6 +720,13 @@ def _denied_work(u: Utterance) -> str | None:
     languages whose verb and its negation come last (Persian, Turkish).
     """
     denied, affirmed = _work_phrases(u)
+    longest = _longest(u, "employment_status")
+    doing = (affirmed - denied) & (OUTSIDE_WORK | {"employed"})
+    if longest is not None and longest.value in doing:
+        # "ma ei tööta, olen lastega kodus" is a parent at home, and "jag är inte
+        # arbetslös, jag jobbar deltid" works: where the message's main phrase says what
+        # the person does, the denial only says what they are not.
+        return None
     if "jobseeker" in denied or ("employed" in denied and "jobseeker" not in affirmed):
         return "not_working"
     return None
@@ -769,7 +776,8 @@ def _plainly_registered(u: Utterance) -> bool:
 
 def _work_phrases(u: Utterance) -> tuple[set[str], set[str]]:
     """(work values whose phrase stands under a negation, those whose phrase does not),
-    of "jobseeker" and "employed", in languages whose lexicon lists negations."""
+    of "jobseeker" and "employed"; a home, study or retirement phrase counts as affirmed
+    (never denied), in languages whose lexicon lists negations."""
     lex = lexicons().get(u.language or "")
     if lex is None or not (lex.negation or lex.negation_after):
         return set(), set()
@@ -779,6 +787,8 @@ def _work_phrases(u: Utterance) -> tuple[set[str], set[str]]:
         words = key(clause).split()
         clause_key = " ".join(words)
         for phrase in lex.candidates("employment_status", words, u.cjk):
+            if phrase.value in OUTSIDE_WORK and phrase.matches(words, clause_key):
+                affirmed.add(phrase.value)
             if phrase.value not in ("jobseeker", "employed"):
                 continue
             if phrase.cjk:
@@ -798,6 +808,10 @@ def _work_phrases(u: Utterance) -> tuple[set[str], set[str]]:
                 )
                 (denied if negated else affirmed).add(phrase.value)
     return denied, affirmed
+
+
+# Situations outside work and job seeking: a denied job beside one of these is that one.
+OUTSIDE_WORK = frozenset({"home_parent", "student", "retired"})
 
 
 def permit_type(text: str | Utterance, language: str | None = None) -> str | None:

@@ -91,6 +91,13 @@ SPELLINGS = {
     "Tampere'de oturuyorum": "Tampere",
     "espooda yasiyorum": "Espoo",  # Turkish typed fast: no apostrophe, no diacritics
     "seinajokide oturuyorum": "Seinäjoki",
+    # spoken Finnish and Estonian forms, as people type them (issue 10)
+    "asun tampereel": "Tampere",
+    "lahdes": "Lahti",
+    "asun lappeenrannas": "Lappeenranta",
+    "asun porisa": "Pori",
+    "elan Helsingis": "Helsinki",
+    "elan Vantaal": "Vantaa",
     # small typos
     "Tampre": "Tampere",
     "Helsnki": "Helsinki",
@@ -101,7 +108,9 @@ SPELLINGS = {
 
 @pytest.mark.parametrize(("typed", "expected"), SPELLINGS.items())
 def test_spellings_resolve(reg, typed, expected):
-    if not morphology.available() and typed in {"Espoossa", "Turussa", "Lahdessa", "Seinäjoella"}:
+    needs_voikko = {"Espoossa", "Turussa", "Lahdessa", "Seinäjoella"}
+    needs_voikko |= {"asun tampereel", "lahdes", "asun lappeenrannas"}
+    if not morphology.available() and typed in needs_voikko:
         pytest.fail("Voikko is required for Finnish case forms: make install installs it")
     result = reg.resolve(typed)
     assert result.municipality is not None, (typed, [c.name_fi for c in result.candidates])
@@ -184,6 +193,14 @@ def test_edit_distance_counts_a_swap_as_one():
 def test_names_inside_sentences_of_other_scripts(text, name):
     found = registry.load().resolve(text, suggest=False)
     assert found.municipality is not None and found.municipality.name_fi == name
+
+
+@pytest.mark.parametrize(
+    "text", ["olen töis", "en oo kirjoilla", "Kelas kävin", "oon vaan kotona", "mies on töissä"]
+)
+def test_spoken_forms_complete_only_to_place_names(reg, text):
+    """A truncated spoken form ("töis", "kirjoilla") completed for Voikko is no town."""
+    assert reg.resolve(text, suggest=False).municipality is None
 
 
 @pytest.mark.parametrize("text", ["من ۳۰ سالمه", "تو سالن کار میکنم", "پسرم کار میکنه"])

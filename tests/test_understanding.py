@@ -199,6 +199,10 @@ def test_a_denied_registration_is_not_a_jobseeker(text, language, status):
         ("هوای روانیمی تو ژانویه چطوره", "fa"),
         ("罗瓦涅米一月份多冷", "zh"),
         ("how do i apply for kotihoidon tuki", "en"),
+        # a relative as the owner ("my brother has"), and a Swedish question with no mark
+        ("veljellä on työlupa ja se asuu turussa", "fi"),
+        ("vennal on tööluba ja ta elab Turus", "et"),
+        ("får en asylsökande jobba", "sv"),
     ],
 )
 def test_someone_elses_facts_and_questions_are_not_the_persons(text, language):
@@ -276,6 +280,8 @@ def test_the_family_tie_is_read_where_the_refugee_is_named():
     [
         ("我15岁一个人来的芬兰，没有父母陪同", "zh"),
         ("llegué solo a Finlandia con 16 años, sin mis padres", "es"),
+        ("kom ensam till Finland som 16-åring", "sv"),
+        ("olen Soomes 4 aastat, esimene elamisluba tuli 2022", "et"),
     ],
 )
 def test_the_age_on_arrival_is_not_todays_age(text, language):
@@ -290,6 +296,22 @@ def test_a_somali_ii_is_no_municipality():
 def test_a_finnish_negative_verb_before_work_is_not_working():
     text = "Minulla on toissijainen suojelu, olen 45-vuotias enkä tällä hetkellä käy töissä"
     assert understanding.understand(text, "fi").employment_status == "not_working"
+
+
+@pytest.mark.parametrize(
+    "text, language, status",
+    [
+        # what the person does, beside what they deny being
+        ("ma ei tööta, olen lastega kodus", "et", "home_parent"),
+        ("ma ei ole töötu, töötan osalise ajaga poes", "et", "employed"),
+        ("jag jobbar deltid i en butik, är inte arbetslös", "sv", "employed"),
+        # Swedish puts the negation after the verb
+        ("ja bor i helsingfors o jobbar int", "sv", "not_working"),
+        ("en ole ilmoittautunut työttömäksi työnhakijaksi", "fi", "not_working"),
+    ],
+)
+def test_a_denial_beside_what_the_person_does(text, language, status):
+    assert understanding.understand(text, language).employment_status == status
 
 
 @pytest.mark.parametrize(
