@@ -684,7 +684,7 @@ def _read_choice(
     theirs_read = theirs is None or theirs.value == top
     if others is not None and phrase is None and top_p < BESIDE_OTHERS and theirs_read:
         return Reading(None)
-    if attribute == "permit_type" and phrase is None and _student_without_permit(u, probs):
+    if attribute == "permit_type" and phrase is None and _permit_from_status(u, probs):
         return Reading(None)  # "I study at the University of Helsinki" names no permit
     overrule = OVERRULE
     relatives_status = phrase is not None and phrase.value in PROTECTION and _family_read(probs)
@@ -732,13 +732,19 @@ def _denied_work(u: Utterance) -> str | None:
     return None
 
 
-def _student_without_permit(u: Utterance, probs: dict[Any, float]) -> bool:
-    """Whether the model's best permit is a study permit only because the person says
-    they study: a student phrase is there, and no word of a permit (the lexicon's
+_PROCLITICS = frozenset("بولف")
+# A permit the model reads from what the person does, not from any word of a permit.
+_PERMIT_OF_STATUS = {"study": "student", "work": "employed"}
+
+
+def _permit_from_status(u: Utterance, probs: dict[Any, float]) -> bool:
+    """Whether the model's best permit is a study or work permit only because the person
+    says they study or work ("I study at the university", "работаю водителем"): that
+    situation's phrase is there, and no word of a permit (the lexicon's
     ``durations.permit``: "residence permit", "اقامت", "签证")."""
     ranked = sorted(((p, v) for v, p in probs.items() if v != "none"), key=lambda x: -x[0])
     status = _longest(u, "employment_status")
-    if not ranked or ranked[0][1] != "study" or status is None or status.value != "student":
+    if not ranked or status is None or _PERMIT_OF_STATUS.get(ranked[0][1]) != status.value:
         return False
     lex = lexicons().get(u.language or "")
     if lex is None or lex.durations is None:
@@ -747,9 +753,12 @@ def _student_without_permit(u: Utterance, probs: dict[Any, float]) -> bool:
     if u.cjk:
         return not any(w in u.key.replace(" ", "") for w in permit_words)
     stems = [w for w in permit_words if len(w) >= STEM_MIN and " " not in w]
+    # Arabic and Persian write "with", "and", "for" onto the word: "بتصريح" (with a permit).
+    words = [w[1:] if w[:1] in _PROCLITICS and len(w) > 3 else w for w in u.words]
     return not any(
-        _phrase_at(u.words, i, permit_words) or any(u.words[i].startswith(w) for w in stems)
-        for i in range(len(u.words))
+        _phrase_at(ws, i, permit_words) or any(ws[i].startswith(w) for w in stems)
+        for ws in (u.words, words)
+        for i in range(len(ws))
     )
 
 

@@ -531,3 +531,19 @@ def test_chinese_units_alone_are_parts_of_words_not_numbers(text):
 def test_persian_years_in_finland_are_no_age():
     assert understanding.age("۶ ساله فنلاندم، سنم ۴۰ هست", "fa") == 40
     assert understanding.age("۳۰ ساله هستم", "fa") == 30
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("работаю водителем на полставки", "ru"),
+        ("I work as a driver", "en"),
+        ("I study at the university", "en"),
+    ],
+)
+def test_doing_a_job_or_studying_names_no_permit(text, language):
+    assert understanding.understand(text, language).permit_type is None
+
+
+def test_a_permit_named_beside_the_job_counts():
+    assert understanding.understand("جيت على فنلندا بتصريح عمل، وهلق بشتغل بمطعم", "ar").permit_type == "work"
