@@ -88,6 +88,7 @@ class Widget {
     this.bundles = {};
     this.socket = null;
     this.ready = false; // connected and in the conversation's room
+    this.forgotten = false; // deleted, and the person has not written since
     this.typingTimer = null;
   }
 
@@ -322,6 +323,7 @@ class Widget {
 
   // A message to Rasa, kept in the queue (and in sessionStorage) until the room is joined.
   send(text) {
+    this.forgotten = false; // the new conversation has begun: its answers are shown
     this.state.pending.push(text);
     this.save();
     this.flush();
@@ -359,6 +361,9 @@ class Widget {
 
   async receive(event) {
     if (!event || typeof event !== "object") return;
+    // After "delete", what still arrives belongs to the deleted conversation (Rasa's
+    // confirmation, a late answer): it must not reappear in the emptied window.
+    if (this.forgotten) return;
     this.hideTyping();
     const metadata = event.metadata && typeof event.metadata === "object" ? event.metadata : {};
     const custom = event.custom && typeof event.custom === "object" ? event.custom : null;
@@ -612,6 +617,7 @@ class Widget {
       });
     }
     // A new conversation under a new id, which starts when the person writes again.
+    this.forgotten = true;
     this.state = { ...fresh(this.state.language), open: true, started: true };
     this.save();
     this.log.replaceChildren();
