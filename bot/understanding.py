@@ -13,7 +13,7 @@ mix languages ("olen refugee, asun Espoossa").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -71,7 +71,6 @@ class Phrase:
                 return True
         return False
 
-
     def _inside_cjk(self, message_key: str, stems: bool) -> bool:
         """A Latin phrase inside Chinese written without spaces ("我的kotikunta是…",
         "TE那边已经登记了"): found where no Latin letter runs on before it, nor after it
@@ -121,6 +120,8 @@ class Lexicon:
     # The official words of the yes/no facts ("kotikunta", "kotihoidon tuki") as people type
     # them: a message naming one speaks of that fact (the model then says yes or no).
     terms: list[Phrase] = field(default_factory=list)
+    # Having or getting (True), and not (False), said in a term's clause: "کوتیکونتا دارم".
+    have: list[Phrase] = field(default_factory=list)
     numbers: dict[str, int] = field(default_factory=dict)
     # Number words that are numbers only after "and" inside a number: Persian "نه" is
     # "no", but nine in "بیست و نه" (29).
@@ -220,7 +221,7 @@ def _words(data: dict[str, Any], name: str, where: str) -> frozenset[str]:
 
 LEXICON_KEYS = frozenset(
     {"language", "permit_type", "employment_status", "yes", "no", "dont_know", "numbers", "connectors"}
-    | {"numbers_after_and", "terms"}
+    | {"numbers_after_and", "terms", "have", "have_not"}
     | {"danger", "human", "own_age", "not_age", "durations", "negation", "negation_after"}
     | {"others", "self", "conjunctions", "relative_pronouns", "question", "question_any"}
 )
@@ -279,6 +280,7 @@ def parse_lexicon(language: str, data: dict[str, Any]) -> Lexicon:
         danger=_phrases({"danger": data.get("danger", [])}, ("danger",), f"{language}.danger"),
         human=_phrases({"human": data.get("human", [])}, ("human",), f"{language}.human"),
         terms=_phrases(data.get("terms", {}), YES_NO_FACTS, f"{language}.terms"),
+        have=_have(data, language),
         numbers={key(str(w)): int(v) for w, v in numbers.items()},
         numbers_after_and={key(str(w)): int(v) for w, v in after_and.items()},
         connectors=_words(data, "connectors", language),
@@ -294,6 +296,14 @@ def parse_lexicon(language: str, data: dict[str, Any]) -> Lexicon:
         question=_words(data, "question", language),
         question_any=_words(data, "question_any", language),
     )
+
+
+def _have(data: dict[str, Any], language: str) -> list[Phrase]:
+    """``have:`` and ``have_not:`` as phrases valued True and False."""
+    mapping = {"yes": data.get("have") or [], "no": data.get("have_not") or []}
+    return [
+        Phrase(p.words, p.value == "yes", p.cjk) for p in _phrases(mapping, ("yes", "no"), f"{language}.have")
+    ]
 
 
 @lru_cache(maxsize=1)
@@ -489,9 +499,7 @@ def _about_others(clause: str, language: str | None) -> bool:
     k = key(clause)
     if has_cjk(k):
         start = k.replace(" ", "")
-        return any(start.startswith(o) for o in lex.others) and not any(
-            w in k for w in lex.self_words
-        )
+        return any(start.startswith(o) for o in lex.others) and not any(w in k for w in lex.self_words)
     words = [_without_and(w) for w in k.split()]
     if words and words[0] in lex.conjunctions:
         words = words[1:]
@@ -516,8 +524,9 @@ def _continues(clause: str, language: str | None) -> bool:
     return not any(w in k for w in (*_CHINESE_SELF, *lex.self_words, *lex.others))
 
 
-def _longest(u: Utterance, attribute: str) -> Phrase | None:
-    """The longest phrase of ``attribute`` in the message (own language first)."""
+def _longest(u: Utterance, attribute: str, skip: Callable[[Phrase], bool] | None = None) -> Phrase | None:
+    """The longest phrase of ``attribute`` in the message (own language first), of those
+    ``skip`` does not rule out."""
     best: Phrase | None = None
     for lex in _ordered(u.language):
         # Another language's phrases count as whole words only: a stem is a prefix of
@@ -527,7 +536,8 @@ def _longest(u: Utterance, attribute: str) -> Phrase | None:
             length = phrase.length
             if length <= SHORT_PHRASE and not own and not phrase.cjk:
                 continue
-            if (best is None or length > best.length) and phrase.matches(u.words, u.key, stems=own):
+            longer = best is None or length > best.length
+            if longer and phrase.matches(u.words, u.key, stems=own) and not (skip and skip(phrase)):
                 best = phrase
     return best
 
@@ -558,6 +568,77 @@ def _tie_stated(u: Utterance, others: Utterance | None, tie: bool | None) -> boo
         return _names(u, "permit_type", PROTECTION)
     theirs = _longest(others, "permit_type") if others is not None else None
     return theirs is not None and theirs.value not in PROTECTION
+
+
+def _relatives_status(u: Utterance, others: Utterance | None) -> bool | None:
+    """The family tie as a clause about the relative states it, without the model:
+
+    True where a protection status stands, not denied, in a clause that names the
+    relative ("kom till min man som har flyktingstatus", "跟有难民身份的丈夫团聚", "o burda
+    mülteci" after "eşime katılmak için geldim"); False where that clause denies it
+    ("他不是难民"); None where no clause says (a Finnish spouse or a relative's work
+    permit is left to the model, which may read a no, and to ``_tie_stated``).
+    Read only beside a family permit of the writer's (the caller's condition): the
+    status is then the relative's, the one the tie is about.
+    """
+    lex = lexicons().get(u.language or "")
+    if lex is None:
+        return None
+    theirs = [others.folded] if others is not None else []
+    theirs += [c for c in _CLAUSE.split(u.folded) if _names_relative(Utterance(c, u.language, meaning={}))]
+    found: bool | None = None
+    for clause in theirs:
+        words = key(clause).split()
+        clause_key = " ".join(words)
+        for phrase in lex.candidates("permit_type", words, has_cjk(clause_key)):
+            if not phrase.matches(words, clause_key):
+                continue
+            if phrase.value not in PROTECTION:
+                continue  # "min fru är finländsk": no word on the tie (the model may say)
+            if not all(_negated(phrase, words, clause_key, lex)):
+                return True  # a status named for them wins over a denial elsewhere
+            found = False
+    return found
+
+
+def _having(u: Utterance, fact: str) -> bool | None:
+    """Yes or no to a fact whose official word a clause names, from that clause's own
+    words of having or getting, and not ("لسا ما عندي كوتيكونتا", "Kela waxay i siisaa
+    kotihoidon tuki"): the model reads a Finnish word in another script poorly. The
+    longest phrase decides ("don't have" over "have"); the lexicon's own language only."""
+    lex = lexicons().get(u.language or "")
+    if lex is None:
+        return None
+    for clause in _CLAUSE.split(u.folded):
+        part = Utterance(clause, u.language, meaning={})
+        if not part.key or not _names(part, "terms", frozenset({fact})):
+            continue
+        found = [p for p in lex.candidates("have", part.words, part.cjk) if p.matches(part.words, part.key)]
+        if found:
+            having = max(found, key=lambda p: p.length).value
+            # Getting social assistance says nothing of how long ("over 2 months"): only a no.
+            return None if having and fact == "social_assistance_over_2_months" else having
+    return None
+
+
+def _negated(phrase: Phrase, words: list[str], clause_key: str, lex: Lexicon) -> list[bool]:
+    """For each place the phrase stands in its clause, whether under a negation: the
+    lexicon's words before it (NEGATION_BEFORE words; Chinese, characters), or after it in
+    languages whose verb and its negation come last (Persian, Turkish)."""
+    if phrase.cjk:
+        at = clause_key.find(" ".join(phrase.words))
+        window = clause_key[max(0, at - CJK_NEGATION_BEFORE) : at]
+        return [] if at < 0 else [any(n in window for n in lex.negation)]
+    flags = []
+    for start in phrase.starts(words):
+        end = start + len(phrase.words)
+        before = words[max(0, start - NEGATION_BEFORE) : start]
+        after = words[end : end + NEGATION_AFTER]
+        flags.append(
+            any(_phrase_at(before, i, lex.negation) for i in range(len(before)))
+            or any(_phrase_at(after, i, lex.negation_after) for i in range(len(after)))
+        )
+    return flags
 
 
 def _family_read(probs: dict[Any, float]) -> bool:
@@ -666,6 +747,10 @@ def _read_choice(
     other_status = phrase is not None and phrase.value in ("home_parent", "student", "retired")
     if attribute == "employment_status" and not exact and not other_status and (denied := _denied_work(u)):
         return Reading(denied)
+    if attribute == "employment_status" and phrase is not None and _names_a_permit(u, phrase):
+        # "opiskelijan oleskelulupa", "student residence permit": a permit, no status; another
+        # phrase may still say one ("ruqsad shaqo ayaan haystaa, … ka shaqeeyaa").
+        phrase = _longest(u, attribute, skip=lambda p: _names_a_permit(u, p))
     if lexical_only:
         return Reading(phrase.value if phrase else None)
     if attribute == "employment_status" and phrase is not None and phrase.value == "jobseeker":
@@ -762,6 +847,34 @@ def _permit_from_status(u: Utterance, probs: dict[Any, float]) -> bool:
     )
 
 
+def _names_a_permit(u: Utterance, phrase: Phrase) -> bool:
+    """Whether a study or work phrase stands, everywhere it does, right beside a word of a
+    permit in its clause, as part of the permit's name: "student residence permit",
+    "opiskelijan oleskelulupa", "permis d'étudiant", "学生签证". Such a message names a
+    permit, not what the person does (who may have finished studying long ago)."""
+    lex = lexicons().get(u.language or "")
+    if phrase.value not in _PERMIT_OF_STATUS.values() or lex is None or lex.durations is None:
+        return False
+    permit_words = lex.durations.permit
+    beside: list[bool] = []
+    for clause in _CLAUSE.split(u.folded):
+        words = key(clause).split()
+        if phrase.cjk:
+            joined = "".join(words)
+            text = "".join(phrase.words)
+            for found in re.finditer(re.escape(text), joined):
+                before, after = joined[: found.start()], joined[found.end() :]
+                beside.append(any(after.startswith(w) or before.endswith(w) for w in permit_words))
+            continue
+        for start in phrase.starts(words):
+            end = start + len(phrase.words)
+            before = any(
+                _phrase_at(words, j, permit_words) == start - j for j in range(max(0, start - 3), start)
+            )
+            beside.append(before or _phrase_at(words, end, permit_words) > 0)
+    return bool(beside) and all(beside)
+
+
 def _plainly_registered(u: Utterance) -> bool:
     """Whether a clause (between commas) names registering as a jobseeker and has no
     negation anywhere in it ("在TE登记了", not "I never signed up with the TE office")."""
@@ -800,21 +913,7 @@ def _work_phrases(u: Utterance) -> tuple[set[str], set[str]]:
                 affirmed.add(phrase.value)
             if phrase.value not in ("jobseeker", "employed"):
                 continue
-            if phrase.cjk:
-                text = " ".join(phrase.words)
-                at = clause_key.find(text)
-                if at < 0:
-                    continue
-                window = clause_key[max(0, at - CJK_NEGATION_BEFORE) : at]
-                (denied if any(n in window for n in lex.negation) else affirmed).add(phrase.value)
-                continue
-            for start in phrase.starts(words):
-                end = start + len(phrase.words)
-                before = words[max(0, start - NEGATION_BEFORE) : start]
-                after = words[end : end + NEGATION_AFTER]
-                negated = any(_phrase_at(before, i, lex.negation) for i in range(len(before))) or any(
-                    _phrase_at(after, i, lex.negation_after) for i in range(len(after))
-                )
+            for negated in _negated(phrase, words, clause_key, lex):
                 (denied if negated else affirmed).add(phrase.value)
     return denied, affirmed
 
@@ -832,7 +931,7 @@ def employment_status(text: str | Utterance, language: str | None = None) -> str
 
 
 def answer(text: str | Utterance, language: str | None = None) -> str | None:
-    """"yes", "no" or "dont_know" (I don't know / don't remember), or None."""
+    """ "yes", "no" or "dont_know" (I don't know / don't remember), or None."""
     u = _as_utterance(text, language)
     phrase = _longest(u, "yes_no")
     probs = u.scores("answer")
@@ -1059,7 +1158,7 @@ def _without_and(word: str) -> str:
 def _nearest_mark(
     words: list[str], i: int, own_words: frozenset[str], not_words: frozenset[str]
 ) -> str | None:
-    """"own" or "not": the marker nearest before words[i] in its clause, or None."""
+    """ "own" or "not": the marker nearest before words[i] in its clause, or None."""
     for end in range(i, max(0, i - MARK_REACH), -1):
         before = words[:end]
         if _ends_with(before, own_words):
@@ -1112,8 +1211,11 @@ def _ages_in_chinese(u: Utterance) -> tuple[set[int], set[int]]:
             # "今年" (this year) is the writer's only when no one else is named: "我儿子今年20岁"
             self_words = _CHINESE_SELF if theirs < 0 else tuple(w for w in _CHINESE_SELF if w != "今年")
             mine = max(
-                (i + 1 for i in range(len(before)) if before.startswith(self_words, i)
-                 and not any(before.startswith(o, i) for o in others)),
+                (
+                    i + 1
+                    for i in range(len(before))
+                    if before.startswith(self_words, i) and not any(before.startswith(o, i) for o in others)
+                ),
                 default=-1,
             )
             if theirs > mine:
@@ -1401,6 +1503,10 @@ def understand(
         # the model's yes or no counts as if the question had been asked.
         topic = fact == asked or _names(u, "terms", frozenset({fact}))
         value = optional_fact(u, fact, asked=topic) if read else None
+        if read and value is None and topic:
+            value = _having(u, fact)  # "کوتیکونتا دارم": the model is unsure of the script
+        if family_tie and read and value is None and fact != asked:
+            value = _relatives_status(u, others)  # "I came to my husband, he is a refugee"
         if family_tie and fact != asked and not _tie_stated(u, others, value):
             value = None
         if value is not None:

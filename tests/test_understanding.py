@@ -321,8 +321,10 @@ def test_a_denial_beside_what_the_person_does(text, language, status):
         ("我儿子拿到了工作签证，现在住在奥卢", {}),
         # ...one that names the writer starts anew
         ("我儿子在赫尔辛基上大学，我住在拉赫蒂", {"municipality": "Lahti"}),
-        ("老公是芬兰人，我是家庭居留，现在在家带娃，住oulu",
-         {"permit_type": "family", "employment_status": "home_parent", "municipality": "Oulu"}),
+        (
+            "老公是芬兰人，我是家庭居留，现在在家带娃，住oulu",
+            {"permit_type": "family", "employment_status": "home_parent", "municipality": "Oulu"},
+        ),
     ],
 )
 def test_a_chinese_clause_without_a_subject_is_about_the_person_before(text, expected):
@@ -458,6 +460,45 @@ def test_a_message_about_danger_states_no_work_situation(text, language):
     assert understanding.understand(text, language).employment_status is None
 
 
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("fick uppehållstillstånd på grund av familjeband, min fru som har flyktingstatus bor här", "sv"),
+        ("oloaikaa sain perhesiteen perusteella, vaimoni joka on pakolainen asuu Oulussa", "fi"),
+        ("我是家庭团聚来的，我老公有难民身份", "zh"),
+    ],
+)
+def test_the_family_tie_is_read_from_the_relatives_clause_when_the_model_is_unsure(text, language):
+    heard = understanding.understand(text, language)
+    assert heard.permit_type == "family"
+    assert heard.optional.get("family_of_protection_beneficiary") is True
+
+
+@pytest.mark.parametrize(
+    "text, language, fact, expected",
+    [
+        ("هنوز کوتیکونتا ندارم ولی تو اسپو زندگی میکنم", "fa", "has_municipality_of_residence", False),
+        ("عندي كوتيكونتا بفانتا", "ar", "has_municipality_of_residence", True),
+        ("waxaan qaataa kotihoidon tuki, gabadhayda ayaan la joogaa", "so", "home_care_allowance", True),
+        ("ما بحصل على تويمينتولوتوكي", "ar", "social_assistance_over_2_months", False),
+        ("I don't have a kotikunta yet", "en", "has_municipality_of_residence", False),
+    ],
+)
+def test_a_terms_clause_says_yes_or_no_with_words_of_having(text, language, fact, expected):
+    assert understanding.understand(text, language).optional.get(fact) is expected
+
+
+def test_words_of_having_say_nothing_without_a_term_or_in_a_question():
+    assert understanding.understand("ندارم", "fa").optional == {}
+    # getting it says nothing of "over two months" (the model may still read the message)
+    got = understanding.Utterance("waxaan qaataa toimeentulotuki", "so")
+    assert understanding._having(got, "social_assistance_over_2_months") is None
+    assert understanding._having(got, "home_care_allowance") is None  # another fact's word
+    assert understanding.understand("I have two children and live in Oulu", "en").optional == {}
+    asked = understanding.understand("do I have a kotikunta if I live in Espoo?", "en")
+    assert "has_municipality_of_residence" not in asked.optional
+
+
 def test_the_family_tie_is_a_no_only_as_an_answer_or_beside_the_relatives_other_permit():
     text = "I married a Finnish man and have a residence permit on family grounds"
     assert "family_of_protection_beneficiary" not in understanding.understand(text, "en").optional
@@ -523,7 +564,7 @@ def test_a_work_situation_stated_beside_an_allowance_counts():
 
 @pytest.mark.parametrize("text", ["我住在万塔", "我在萬塔上班", "我在打零工"])
 def test_chinese_units_alone_are_parts_of_words_not_numbers(text):
-    """"万塔" is Vantaa, "零工" odd jobs: no age 0 from them."""
+    """ "万塔" is Vantaa, "零工" odd jobs: no age 0 from them."""
     assert understanding.age(text, "zh") is None
     assert understanding.numbers_in(text, "zh") == []
 
