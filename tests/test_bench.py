@@ -6,6 +6,8 @@ figures depend on the machine); these check that what it writes is computed righ
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bench import report
@@ -61,6 +63,16 @@ def test_table_has_every_figure_with_ratio_and_target():
     assert rows["throughput, 10 concurrent"].endswith("| 10.0 msg/s | 40.0 msg/s | 4.00 | ≥ 3 met |")
     slow = report.table(stock, figures(2.0, {"Rasa server": 2400.0}))
     assert "| 2.00 | ≤ 0.5 not met |" in slow and "| 0.50 | ≥ 3 not met |" in slow
+
+
+def test_training_again_is_a_row_of_its_own_when_measured_and_has_no_target():
+    stock, ours = figures(1.0, {"Rasa server": 1.0}), figures(1.0, {"Rasa server": 1.0})
+    label = "training again (`--force`, caches kept)"
+    assert label not in report.table(stock, ours)
+    stock = replace(stock, retraining_s=60.0)
+    ours = replace(ours, retraining_s=15.0)
+    row = next(line for line in report.table(stock, ours).splitlines() if label in line)
+    assert row.endswith("| 60 s | 15 s | 0.25 |  |")
 
 
 def test_readme_block_is_replaced_from_results_and_nothing_else_changes():
