@@ -41,6 +41,7 @@ from bot import storage
 logger = logging.getLogger(__name__)
 
 REDIS_URL_VARIABLE = "KOTOBOTTI_REDIS_URL"
+SANIC_WORKERS_VARIABLE = "SANIC_WORKERS"  # Rasa's own setting for its server processes
 DEFAULT_REDIS_PORT = 6379
 DEFAULT_REDIS_DB = 0
 GUARD_SECONDS = 10  # a change of a lock takes milliseconds; a crashed server's guard expires
@@ -74,11 +75,28 @@ def key_prefix(db_url: str) -> str:
     return "kotobotti" + hashlib.sha256(db_url.encode("utf-8")).hexdigest()[:16]
 
 
+def _server_processes(env: Mapping[str, str]) -> int:
+    """How many processes Rasa's server runs (Sanic workers; Rasa's default is one)."""
+    try:
+        return int(env.get(SANIC_WORKERS_VARIABLE) or 1)
+    except ValueError:
+        return 1  # Rasa itself then runs one (rasa.core.run._get_number_of_sanic_workers)
+
+
 def configured(env: Mapping[str, str] | None = None) -> LockStore:
-    """Redis at ``KOTOBOTTI_REDIS_URL`` when it is set, otherwise one server's memory."""
+    """Redis at ``KOTOBOTTI_REDIS_URL`` when it is set, otherwise one server's memory.
+
+    Rasa runs several server processes (``SANIC_WORKERS``) with any lock store that is
+    not its own in-memory one, this class included; locks in one process's memory would
+    then let two processes answer one person at once. That stops the server at start."""
     env = os.environ if env is None else env
     url = (env.get(REDIS_URL_VARIABLE) or "").strip()
     if not url:
+        if _server_processes(env) > 1:
+            raise RuntimeError(
+                f"{SANIC_WORKERS_VARIABLE}={env[SANIC_WORKERS_VARIABLE]} runs several Rasa server "
+                f"processes: set {REDIS_URL_VARIABLE} so that they share the conversation locks"
+            )
         return InMemoryLockStore()
     store = RedisLockStore(**redis_settings(url), key_prefix=key_prefix(storage.db_url(env)))
     store.red.ping()  # an unreachable Redis stops the server at start, not at the first message

@@ -51,6 +51,15 @@ def test_without_redis_the_locks_are_in_memory(monkeypatch):
     assert isinstance(KotobottiLockStore().store, InMemoryLockStore)
 
 
+def test_several_server_processes_without_redis_stop_the_server_at_start(monkeypatch):
+    monkeypatch.delenv(REDIS_URL_VARIABLE, raising=False)
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    with pytest.raises(RuntimeError, match=REDIS_URL_VARIABLE):
+        KotobottiLockStore()
+    monkeypatch.setenv("SANIC_WORKERS", "1")
+    assert isinstance(KotobottiLockStore().store, InMemoryLockStore)
+
+
 def test_with_redis_the_locks_are_shared_through_redis(monkeypatch, tmp_path):
     db = f"sqlite:///{tmp_path}/kotobotti.db"
     monkeypatch.setenv(REDIS_URL_VARIABLE, REDIS)
