@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 import uuid
 from typing import Any
@@ -367,3 +368,78 @@ def test_an_idle_conversation_is_forgotten():
     assert cache.get("a") is None and cache.get("b") is entry
     now[0] += 30
     assert cache.get("b") is None and len(cache) == 0
+
+
+def test_many_conversations_at_once_are_each_what_the_database_gives(db_url, domain):
+    """Ten people at once on one event loop, the database work on the store's threads."""
+    store, rasa = server(db_url, domain)
+    senders = [f"p-{uuid.uuid4().hex}" for _ in range(10)]
+
+    async def talk(sender: str) -> None:
+        for turn in range(4):
+            await message(rasa, sender, f"Zq{turn}", turn)
+
+    async def everyone() -> None:
+        await asyncio.gather(*(talk(sender) for sender in senders))
+
+    asyncio.run(everyone())
+    for sender in senders:
+        assert_same(asyncio.run(rasa.retrieve(sender)), read(db_url, domain, sender))
+        assert len(asyncio.run(store.retrieve_full_tracker(sender)).events) == 4 + 4 * 7
+
+
+def hold_writes(url: str, seconds: float) -> threading.Thread:
+    """Another connection keeps every writer of the events table waiting for ``seconds``
+    (as a long transaction of another server, or the purge, does); started and holding
+    when this returns."""
+    holding = threading.Event()
+
+    def hold() -> None:
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                connection.exec_driver_sql("BEGIN")
+                connection.exec_driver_sql("LOCK TABLE events IN EXCLUSIVE MODE")
+            holding.set()
+            time.sleep(seconds)
+            connection.exec_driver_sql("COMMIT")
+        engine.dispose()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert holding.wait(30)
+    return thread
+
+
+def test_a_cancelled_save_ends_before_its_caller_goes_on(db_url, domain):
+    """A client gone cancels the message's task: the save already writing (here waiting
+    for another writer) finishes first, so the conversation's lock is let go only after
+    it, and nothing unsaved is remembered."""
+    store, rasa = server(db_url, domain)
+    sender = f"p-{uuid.uuid4().hex}"
+    asyncio.run(message(rasa, sender, "Zqa", 1))
+    engine = sa.create_engine(db_url)
+    query = sa.text("SELECT count(*) FROM events WHERE sender_id = :s")
+
+    async def cancelled() -> int:
+        tracker = await rasa.get_or_create_tracker(sender, append_action_listen=False)
+        tracker.update(typed("Zqb"))
+        for event in answer(2):
+            tracker.update(event)
+        holder = hold_writes(db_url, 1.0)
+        saving = asyncio.create_task(rasa.save(tracker))
+        await asyncio.sleep(0.1)  # the save is waiting on its thread now
+        saving.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await saving
+        with engine.connect() as connection:
+            stored = connection.execute(query, {"s": sender}).scalar_one()
+        holder.join()
+        return stored
+
+    assert asyncio.run(cancelled()) == 4 + 7 + 7
+    engine.dispose()
+    assert store.cache.get(sender) is None
+    assert_same(asyncio.run(rasa.retrieve(sender)), read(db_url, domain, sender))
