@@ -15,11 +15,12 @@ Starts the action server and the Rasa server on spare ports and runs the convers
 Every ``--every`` conversations it prints the resident memory of each server (RSS, with
 their child processes), the rate, and what the database holds; and it runs the retention
 job (``kotobotti purge``) as the daily job would. Memory should level off: the servers
-keep nothing per conversation. At the end it checks what retention allows: no row of a
-forgotten conversation, one stored conversation per kept one, and nothing at all once
-the retention period has passed (the purge run with the clock moved past it). The
-statistics tables (``bot/tables.py``: one row per rating and per deletion, no ids)
-are counted too.
+keep nothing per conversation but the tracker store's memory of the last 1000
+(``rasa_components/tracker_cache.py``, about 50 MB at most). At the end it checks what
+retention allows: no row of a forgotten conversation, one stored conversation per kept
+one, and nothing at all once the retention period has passed (the purge run with the
+clock moved past it). The statistics tables (``bot/tables.py``: one row per rating and
+per deletion, no ids) are counted too.
 
 Memory is a measurement, printed, not asserted; ``tests/e2e/test_load.py`` runs a few
 hundred conversations through the same functions and asserts the database part.
