@@ -17,6 +17,16 @@ DAY = dt.date(2026, 11, 23)
 
 
 @pytest.fixture(scope="session")
+def domain():
+    """The assistant's Rasa domain (Rasa imported here, not by every test module)."""
+    from rasa.shared.core.domain import Domain
+
+    from bot.serve import ROOT
+
+    return Domain.load(str(ROOT / "domain.yml"))
+
+
+@pytest.fixture(scope="session")
 def reg() -> registry.Registry:
     return registry.load()
 

@@ -13,7 +13,6 @@ import threading
 import time
 import uuid
 
-import pytest
 import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -32,11 +31,6 @@ from rasa_components.tracker_store import KotobottiTrackerStore
 from tests.conftest import POSTGRES
 
 DAY = storage.SECONDS_PER_DAY
-
-
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return Domain.load(str(ROOT / "domain.yml"))
 
 
 def conversation(sender: str, marker: str, start: float) -> DialogueStateTracker:

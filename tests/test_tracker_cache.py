@@ -34,17 +34,11 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from bot import storage
-from bot.serve import ROOT
 from rasa_components import tracker_cache
 from rasa_components.tracker_cache import TrackerCache
 from rasa_components.tracker_store import KotobottiTrackerStore
 
 DAY = storage.SECONDS_PER_DAY
-
-
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return Domain.load(str(ROOT / "domain.yml"))
 
 
 def server(url: str, domain: Domain, **kwargs: Any) -> tuple[KotobottiTrackerStore, FailSafeTrackerStore]:
