@@ -628,8 +628,10 @@ def _negated(phrase: Phrase, words: list[str], clause_key: str, lex: Lexicon) ->
     languages whose verb and its negation come last (Persian, Turkish)."""
     if phrase.cjk:
         at = clause_key.find(" ".join(phrase.words))
+        if at < 0:
+            return []
         window = clause_key[max(0, at - CJK_NEGATION_BEFORE) : at]
-        return [] if at < 0 else [any(n in window for n in lex.negation)]
+        return [any(n in window for n in lex.negation)]
     flags = []
     for start in phrase.starts(words):
         end = start + len(phrase.words)

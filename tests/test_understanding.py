@@ -160,6 +160,20 @@ def test_a_danger_message_gives_no_guessed_permit_or_work(text, language):
     assert heard.permit_type is None and heard.employment_status is None and not heard.optional
 
 
+@pytest.mark.parametrize(
+    "text, language",
+    [("opiskelijan oleskelulupa", "fi"), ("我是学生签证", "zh"), ("تصريح عمل", "ar")],
+)
+def test_a_study_or_work_word_inside_a_permits_name_is_no_work_situation(text, language):
+    assert understanding.understand(text, language).employment_status is None
+
+
+def test_another_phrase_beside_a_permits_name_still_says_the_work_situation():
+    text = "ruqsad shaqo ayaan haystaa, makhaayad ayaan ka shaqeeyaa, Turku ayaan ku noolahay"
+    heard = understanding.understand(text, "so")
+    assert heard.employment_status == "employed"
+
+
 def test_a_word_the_model_says_is_about_something_else_is_no_fact():
     # "student" is in the lexicon, but here it names the kind of permit, not a work situation.
     heard = understanding.understand("I have a student residence permit from Migri", "en")
