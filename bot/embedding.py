@@ -178,10 +178,13 @@ def is_typed(text: str) -> bool:
 
 
 # Vectors computed ahead of the Rasa server's pipeline (``embed_ahead``), by a digest of
-# the text (no message text is kept), each taken once by the pipeline's ``embed``. Bounded:
-# a message whose vector is never taken (the assistant failed first) is pushed out.
+# the text (no message text is kept), each taken once by the pipeline's ``embed``. One
+# vector per message: two people who send the same words at once ("kyllä", "40") each
+# leave one, or the second pipeline would embed on the event loop after all (py-spy under
+# load found a tenth of the typed messages of make bench doing that). Bounded: a message
+# whose vector is never taken (the assistant failed first) is pushed out.
 _AHEAD_SIZE = 256
-_ahead: OrderedDict[bytes, np.ndarray] = OrderedDict()
+_ahead: OrderedDict[bytes, list[np.ndarray]] = OrderedDict()
 _ahead_lock = threading.Lock()
 
 
@@ -190,8 +193,15 @@ def _digest(text: str) -> bytes:
 
 
 def _taken(text: str) -> np.ndarray | None:
+    digest = _digest(text)
     with _ahead_lock:
-        return _ahead.pop(_digest(text), None)
+        waiting = _ahead.get(digest)
+        if not waiting:
+            return None
+        vector = waiting.pop(0)
+        if not waiting:
+            del _ahead[digest]
+        return vector
 
 
 async def embed_ahead(text: str) -> None:
@@ -208,7 +218,9 @@ async def embed_ahead(text: str) -> None:
         return
     loop = asyncio.get_running_loop()
     vector = (await loop.run_in_executor(None, _embed_free, [text[:MAX_CHARS]]))[0]
+    digest = _digest(text)
     with _ahead_lock:
-        _ahead[_digest(text)] = vector
+        _ahead.setdefault(digest, []).append(vector)
+        _ahead.move_to_end(digest)
         while len(_ahead) > _AHEAD_SIZE:
             _ahead.popitem(last=False)

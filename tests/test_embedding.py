@@ -60,6 +60,20 @@ def test_a_vector_computed_ahead_is_the_one_the_pipeline_takes_once():
     assert not embedding._ahead, "taken once, then gone"
 
 
+def test_the_same_words_from_two_people_at_once_leave_a_vector_each():
+    import asyncio
+
+    async def both() -> None:
+        await asyncio.gather(embedding.embed_ahead("kyllä"), embedding.embed_ahead("kyllä"))
+
+    asyncio.run(both())
+    assert [len(waiting) for waiting in embedding._ahead.values()] == [2]
+    embedding.embed(["kyllä"])
+    assert [len(waiting) for waiting in embedding._ahead.values()] == [1]
+    embedding.embed(["kyllä"])
+    assert not embedding._ahead, "each message's vector taken by its own pipeline"
+
+
 def test_button_payloads_and_empty_text_are_not_embedded_ahead():
     import asyncio
 
