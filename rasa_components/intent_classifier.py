@@ -8,8 +8,9 @@
 - A message's row: Rasa builds it by combining *all* of the message's features, the
   per-token ones included (a deep copy and a sparse stack per featurizer), and then
   stacks the result with an empty matrix; this classifier reads only the sentence
-  features. ``sentence_matrix`` stacks just those, once (py-spy under load: 5.6 % of
-  the event loop went to Rasa's way).
+  features. ``sentence_row`` puts just those side by side: 0.10 ms for a message's
+  three featurizers instead of Rasa's 0.59 ms (py-spy under load: 5.6 % of the event
+  loop went to Rasa's way).
 - Training on one thread: the fit's sparse products gain nothing from a second BLAS
   thread on 2 cores (14.9 s wall on one thread, 16.5 s on two, twice the CPU).
 """
@@ -46,9 +47,14 @@ def sentence_row(message: Message) -> scipy.sparse.csr_matrix:
         parts.append(scipy.sparse.csr_matrix(np.concatenate(dense, axis=-1)))
     if not parts:
         return scipy.sparse.csr_matrix((1, 0))
-    if len(parts) == 1:
-        return scipy.sparse.csr_matrix(parts[0])
-    return scipy.sparse.hstack(parts, format="csr")
+    if any(p.shape[0] != 1 for p in parts):
+        return scipy.sparse.hstack(parts, format="csr")
+    # One row each: their columns side by side, without scipy's general block stacking.
+    coos = [scipy.sparse.coo_matrix(p) for p in parts]
+    offsets = np.cumsum([0] + [c.shape[1] for c in coos])
+    cols = np.concatenate([c.col + offset for c, offset in zip(coos, offsets, strict=False)])
+    data = np.concatenate([c.data for c in coos])
+    return scipy.sparse.csr_matrix((data, cols, np.array([0, len(data)])), shape=(1, int(offsets[-1])))
 
 
 def sentence_matrix(messages: list[Message]) -> scipy.sparse.csr_matrix:
