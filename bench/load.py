@@ -88,26 +88,29 @@ _senders = itertools.count()
 
 
 async def one_round(
-    base: str, scripts: Sequence[Script], concurrency: int, prefix: str
+    base: str, scripts: Sequence[Script], concurrency: int, prefix: str, conversations: int | None = None
 ) -> tuple[list[float], float]:
-    """``concurrency`` conversations at once (scripts taken in turn): latencies and wall seconds."""
+    """``conversations`` whole conversations (default ``concurrency``; scripts taken in
+    turn), ``concurrency`` of them at a time, each next one starting as one ends:
+    latencies and wall seconds."""
+    gate = asyncio.Semaphore(concurrency)
     connector = aiohttp.TCPConnector(limit=concurrency + 5)
+
+    async def one(i: int) -> list[float]:
+        async with gate:
+            return await converse(session, base, f"{prefix}-{next(_senders)}", scripts[i % len(scripts)])
+
     async with aiohttp.ClientSession(connector=connector, timeout=TIMEOUT) as session:
         started = time.perf_counter()
-        results = await asyncio.gather(
-            *(
-                converse(session, base, f"{prefix}-{next(_senders)}", scripts[i % len(scripts)])
-                for i in range(concurrency)
-            )
-        )
+        results = await asyncio.gather(*(one(i) for i in range(conversations or concurrency)))
         seconds = time.perf_counter() - started
     return [t for r in results for t in r], seconds
 
 
 def run_round(
-    base: str, scripts: Sequence[Script], concurrency: int, prefix: str
+    base: str, scripts: Sequence[Script], concurrency: int, prefix: str, conversations: int | None = None
 ) -> tuple[list[float], float]:
-    return asyncio.run(one_round(base, scripts, concurrency, prefix))
+    return asyncio.run(one_round(base, scripts, concurrency, prefix, conversations))
 
 
 async def _first_answer(base: str, message: str, language: str, deadline: float) -> None:

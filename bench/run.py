@@ -23,6 +23,10 @@ from bench.stats import Load, Spread, percentile
 ROOT = systems.ROOT
 RESULTS = ROOT / "bench" / "results.md"
 README = ROOT / "README.md"
+# A round at N concurrent runs 3 N whole conversations, N at a time (issue 14: "30
+# conversations at 10 concurrent"): the system is measured while it is busy, not
+# mostly while the last few conversations of a round finish alone.
+CONVERSATIONS_PER_SLOT = 3
 
 
 def cold_start(system: systems.System, log: Path) -> tuple[float, systems.Running]:
@@ -75,7 +79,11 @@ def measure(
                 for round_ in range(rounds):
                     for system in chosen:
                         times, seconds = load.run_round(
-                            up[system.name].base, system.scripts, level, f"l{level}r{round_}"
+                            up[system.name].base,
+                            system.scripts,
+                            level,
+                            f"l{level}r{round_}",
+                            CONVERSATIONS_PER_SLOT * level,
                         )
                         latencies.setdefault((system.name, level), []).extend(times)
                         walls.setdefault((system.name, level), []).append((len(times), seconds))
@@ -129,9 +137,11 @@ alternating so they share the background load.
   offered), each checked to reach the recommendations.
 - Stock: its Rasa server (its endpoints name no action server) on the conversations its
   stories teach (greet, mood, "did that help?", bot challenge, goodbye).
-- Load: at {", ".join(map(str, levels))} concurrent conversations, each round starts that many whole
-  conversations at once over REST; latency is per message (request to reply), throughput
-  is messages answered per second of the round (median of the rounds, range in brackets).
+- Load: at {", ".join(map(str, levels))} concurrent conversations, each round runs
+  {CONVERSATIONS_PER_SLOT} times that many whole conversations over REST (30 at 10 concurrent), that
+  many at a time, each next one starting as one ends; latency is per message (request to
+  reply), throughput is messages answered per second of the round (median of the rounds,
+  range in brackets).
 - Training: `rasa train --force` (Kotobotti's through `python -m bot.rasa_cli train`, as
   `make train` runs it, after training its sentence-model classifiers from scratch), then
   the same again with what the first left behind (Kotobotti's example vectors are cached

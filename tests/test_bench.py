@@ -96,3 +96,45 @@ def test_a_tap_sends_only_a_button_that_was_offered():
     assert message_for(Say("hello"), last, "t") == "hello"
     with pytest.raises(ConversationFailed):
         message_for(Tap('"permit_type"'), last, "t")
+
+
+def test_a_round_runs_its_conversations_so_many_at_a_time():
+    """30 conversations at 10 concurrent: never more than 10 in flight, all 30 whole."""
+    import asyncio
+
+    from aiohttp import web
+
+    from bench.load import Script, one_round
+
+    async def run() -> tuple[int, dict[str, int], int]:
+        in_flight, most, per_sender = 0, 0, {}
+
+        async def webhook(request: web.Request) -> web.Response:
+            nonlocal in_flight, most
+            sender = (await request.json())["sender"]
+            in_flight += 1
+            most = max(most, in_flight)
+            per_sender[sender] = per_sender.get(sender, 0) + 1
+            await asyncio.sleep(0.01)
+            in_flight -= 1
+            return web.json_response([{"text": "ok"}])
+
+        app = web.Application()
+        app.router.add_post("/webhooks/rest/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        script = Script("two", "en", (Say("a"), Say("b")), reached=lambda replies: len(replies) == 2)
+        try:
+            times, _ = await one_round(f"http://127.0.0.1:{port}", [script], 10, "t", conversations=30)
+        finally:
+            await runner.cleanup()
+        return most, per_sender, len(times)
+
+    most, per_sender, messages = asyncio.run(run())
+    assert messages == 60 and len(per_sender) == 30
+    assert set(per_sender.values()) == {2}
+    # Each conversation waits for its own answer, so at most 10 requests are in flight.
+    assert 1 < most <= 10
