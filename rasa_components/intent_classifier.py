@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressi
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
 
@@ -70,7 +72,9 @@ class InPlaceLogisticRegression(LogisticRegressionClassifier):
         return sentence_matrix(messages)
 
     def train(self, training_data: TrainingData) -> Resource:
-        with threadpool_limits(limits=1):
+        with threadpool_limits(limits=1), warnings.catch_warnings():
+            # Stopping at config.yml's max_iter before lbfgs converges is deliberate (see there).
+            warnings.simplefilter("ignore", ConvergenceWarning)
             resource = super().train(training_data)
         without_copies(self.clf)
         return resource
