@@ -575,10 +575,10 @@ def _relatives_status(u: Utterance, others: Utterance | None) -> bool | None:
 
     True where a protection status stands, not denied, in a clause that names the
     relative ("kom till min man som har flyktingstatus", "跟有难民身份的丈夫团聚",
-    "ninkayga qaxooti buu yahay" before "isku keenka qoyska ayaan ku imid"); False where that
-    clause denies it
-    ("他不是难民"); None where no clause says (a Finnish spouse or a relative's work
-    permit is left to the model, which may read a no, and to ``_tie_stated``).
+    "ninkayga qaxooti buu yahay" before "isku keenka qoyska ayaan ku imid"); False where
+    that clause denies it ("他不是难民"); None where no clause says (a Finnish spouse or a
+    relative's work permit is left to the model, which may read a no, and to
+    ``_tie_stated``).
     Read only beside a family permit of the writer's (the caller's condition): the
     status is then the relative's, the one the tie is about.
     """

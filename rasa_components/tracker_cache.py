@@ -36,8 +36,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 # 40-event conversation takes about 0.04 MB here (scripts/store_cost.py prints it); in
 # the Rasa server's resident memory 1000 cost about 50 MB (scripts/soak.py on SQLite:
 # 269 MB without the memory, with it 300 MB after 1000 conversations, level at 317 MB
-# from 1500 to 3000). A conversation is active for minutes, and one server answers tens at once (bench: 10 and
-# 50 concurrent): 1000 hold every conversation active within the last hour (the idle
+# from 1500 to 3000). A conversation is active for minutes, and one server answers tens
+# at once (bench: 10 and 50 concurrent): 1000 hold every conversation active within the last hour (the idle
 # limit below) even when a new one starts every 4 seconds, all day. One forgotten costs
 # only what every message cost before: a read of the database.
 DEFAULT_SIZE = 1000
